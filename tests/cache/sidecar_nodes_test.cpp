@@ -1,0 +1,149 @@
+// Sidecar nodes: named after their image, listed without computing,
+// read-only, following and vanishing with the image.
+
+#include "tree_fixture.h"
+
+#include <linux/fs.h>
+
+namespace visionfs::cache {
+namespace {
+
+TEST_F(TreeTest, ImagesGetSidecarNamesOthersDoNot) {
+  create(kRootIno, "a.jpg", "IMG-bytes");
+  create(kRootIno, "notes.jpg", "just text");
+  EXPECT_EQ(names(kRootIno), (std::vector<std::string>{"a.jpg", "a.jpg.json", "a.jpg.faces.json",
+                                                       "a.jpg.meta.json", "notes.jpg"}));
+}
+
+TEST_F(TreeTest, ListingComputesNothing) {
+  create(kRootIno, "a.jpg", "IMG-bytes");
+  std::vector<DirEntry> entries;
+  Ino parent = 0;
+  ASSERT_EQ(tree_.readdir(kRootIno, &entries, &parent), 0);
+  for (const auto& e : entries) {
+    if (e.name != "a.jpg") {
+      EXPECT_FALSE(e.attr_known) << e.name;
+    }
+  }
+  EXPECT_EQ(tree_.stats().sidecars_computed, 0u);
+}
+
+TEST_F(TreeTest, LookupResolvesSidecarsAndStableInodes) {
+  create(kRootIno, "a.jpg", "IMG-bytes");
+  Entry faces, again, all;
+  ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.faces.json", &faces), 0);
+  EXPECT_EQ(faces.node->kind, NodeKind::kSidecar);
+  EXPECT_EQ(faces.node->analyzer, "faces");
+  ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.faces.json", &again), 0);
+  EXPECT_EQ(faces.node->ino, again.node->ino);
+  ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.json", &all), 0);
+  EXPECT_EQ(all.node->analyzer, "");
+  Entry none;
+  EXPECT_EQ(tree_.lookup(kRootIno, "a.jpg.unknown.json", &none), ENOENT);
+  EXPECT_EQ(tree_.lookup(kRootIno, "b.jpg.faces.json", &none), ENOENT);
+}
+
+TEST_F(TreeTest, CompletedSidecarHasExactSizeAndIsCharged) {
+  create(kRootIno, "a.jpg", "IMG");
+  Entry e;
+  ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.meta.json", &e), 0);
+  auto source = tree_.sidecar_source(e.node);
+  EXPECT_TRUE(source.current);
+  EXPECT_EQ(std::string(source.content->view()), "IMG");
+  struct stat st {};
+  tree_.complete_sidecar(e.node, "{\"ok\":1}\n", &st);
+  EXPECT_EQ(st.st_size, 9);
+  EXPECT_EQ(budget_.used(), 3u + 9u);
+  EXPECT_EQ(read_all(e.node), "{\"ok\":1}\n");
+}
+
+TEST_F(TreeTest, SidecarsAreReadOnly) {
+  create(kRootIno, "a.jpg", "IMG");
+  Entry e;
+  ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.faces.json", &e), 0);
+  OpenResult o;
+  EXPECT_EQ(tree_.open(e.node, O_WRONLY, &o), EACCES);
+  EXPECT_EQ(tree_.open(e.node, O_RDONLY | O_TRUNC, &o), EACCES);
+  EXPECT_EQ(tree_.write(e.node, 0, bytes("x")), EACCES);
+  EXPECT_EQ(tree_.unlink(kRootIno, "a.jpg.faces.json", false), EPERM);
+  EXPECT_EQ(tree_.rename(kRootIno, "a.jpg.faces.json", kRootIno, "x", 0), EPERM);
+  create(kRootIno, "other", "x");
+  EXPECT_EQ(tree_.rename(kRootIno, "other", kRootIno, "a.jpg.faces.json", 0), EPERM);
+  Entry c;
+  EXPECT_EQ(tree_.create(kRootIno, "a.jpg.meta.json", 0644, O_CREAT | O_EXCL | O_WRONLY, {}, &c, &o), EEXIST);
+  EXPECT_EQ(tree_.mkdir(kRootIno, "a.jpg.meta.json", 0755, {}, &c), EEXIST);
+  struct stat st {};
+  SetAttr truncate;
+  truncate.size = 0;
+  EXPECT_EQ(tree_.setattr(e.node->ino, truncate, {}, &st), EACCES);
+}
+
+TEST_F(TreeTest, EvictorMayRemoveSidecarNames) {
+  create(kRootIno, "a.jpg", "IMG");
+  Entry e;
+  ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.faces.json", &e), 0);
+  EXPECT_EQ(tree_.unlink(kRootIno, "a.jpg.faces.json", true), 0);
+}
+
+TEST_F(TreeTest, RewritingTheImageGivesNewSidecarsAndInvalidatesKnownNames) {
+  auto img = create(kRootIno, "a.jpg", "IMG-one");
+  Entry old_entry;
+  ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.faces.json", &old_entry), 0);
+  tree_.ref(old_entry.node);  // the kernel knows this name
+  struct stat st {};
+  tree_.complete_sidecar(old_entry.node, "old", &st);
+  tree_.take_notifications();
+
+  ASSERT_EQ(tree_.write(img, 0, bytes("IMG-two")), 0);
+  auto notes = tree_.take_notifications();
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].type, Notification::Type::kInvalEntry);
+  EXPECT_EQ(notes[0].name, "a.jpg.faces.json");
+  EXPECT_FALSE(tree_.sidecar_source(old_entry.node).current);
+
+  Entry fresh;
+  ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.faces.json", &fresh), 0);
+  EXPECT_NE(fresh.node->ino, old_entry.node->ino);
+  EXPECT_EQ(tree_.sidecar_result(fresh.node), nullptr);
+  EXPECT_EQ(read_all(old_entry.node), "old");  // an open reader keeps its version
+  EXPECT_EQ(budget_.used(), 7u);               // the stale result is uncharged
+}
+
+TEST_F(TreeTest, SidecarsFollowRenameAndVanishWithTheImage) {
+  create(kRootIno, "a.jpg", "IMG");
+  Entry before;
+  ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.meta.json", &before), 0);
+  ASSERT_EQ(tree_.rename(kRootIno, "a.jpg", kRootIno, "b.jpg", 0), 0);
+  Entry after, gone;
+  ASSERT_EQ(tree_.lookup(kRootIno, "b.jpg.meta.json", &after), 0);
+  EXPECT_EQ(after.node->ino, before.node->ino);  // the same result, renamed
+  EXPECT_EQ(tree_.lookup(kRootIno, "a.jpg.meta.json", &gone), ENOENT);
+  ASSERT_EQ(tree_.unlink(kRootIno, "b.jpg", false), 0);
+  EXPECT_EQ(tree_.lookup(kRootIno, "b.jpg.meta.json", &gone), ENOENT);
+  EXPECT_TRUE(names(kRootIno).empty());
+}
+
+TEST_F(TreeTest, ARealFileShadowsASidecarName) {
+  create(kRootIno, "a.jpg.meta.json", "mine");
+  create(kRootIno, "a.jpg", "IMG");
+  Entry e;
+  ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.meta.json", &e), 0);
+  EXPECT_EQ(e.node->kind, NodeKind::kFile);
+  auto listing = names(kRootIno);
+  EXPECT_EQ(std::count(listing.begin(), listing.end(), "a.jpg.meta.json"), 1);
+}
+
+TEST_F(TreeTest, ImageOpenForWritingIsReported) {
+  auto img = create(kRootIno, "a.jpg", "IMG");
+  OpenResult o;
+  ASSERT_EQ(tree_.open(img, O_WRONLY, &o), 0);
+  Entry e;
+  ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.faces.json", &e), 0);
+  EXPECT_TRUE(tree_.sidecar_source(e.node).image_open_for_writing);
+  auto released = tree_.release(img, O_WRONLY);
+  EXPECT_TRUE(released.last_writer);
+  EXPECT_FALSE(tree_.sidecar_source(e.node).image_open_for_writing);
+}
+
+}  // namespace
+}  // namespace visionfs::cache
