@@ -1,0 +1,88 @@
+#include "fs/control_files.h"
+
+#include "fs/filesystem.h"
+#include "fs/sidecar_scheduler.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+
+namespace visionfs::fs {
+
+std::string render_stats(const Filesystem& fs) {
+  using nlohmann::json;
+  auto tree = fs.tree.stats();
+  json out;
+  out["images"] = tree.images;
+  out["files"] = tree.files;
+  out["directories"] = tree.directories;
+  out["sidecarsComputed"] = tree.sidecars_computed;
+  out["bytesUsed"] = tree.bytes_used;
+  out["bytesBudget"] = tree.bytes_limit;
+  out["evictions"] = tree.evictions;
+  out["ttlSeconds"] = std::chrono::duration<double>(fs.tree.ttl()).count();
+
+  json analyses = json::object();
+  auto counters = fs.scheduler ? fs.scheduler->counters() : std::map<std::string, SidecarScheduler::Counters>{};
+  analysis::ServiceStats service;
+  if (fs.service) service = fs.service->stats();
+  std::uint64_t hits = 0;
+  auto names = fs.sidecar_analyzers;
+  names.push_back("all");
+  for (const auto& name : names) {
+    const auto c = counters.count(name) ? counters.at(name) : SidecarScheduler::Counters{};
+    json a;
+    a["computed"] = c.computed;  // sidecars computed (cache misses)
+    a["cacheHits"] = c.hits;     // reads served from a computed sidecar
+    a["waiting"] = c.waiting;
+    hits += c.hits;
+    if (auto it = service.analyzers.find(name); it != service.analyzers.end()) {
+      a["runs"] = it->second.runs;
+      a["errors"] = it->second.errors;
+      a["latencyMs"] = {{"p50", it->second.p50_ms}, {"p90", it->second.p90_ms},
+                        {"p99", it->second.p99_ms}, {"max", it->second.max_ms}};
+    } else if (name != "all") {
+      a["runs"] = 0;
+      a["errors"] = 0;
+    }
+    analyses[name] = a;
+  }
+  out["analyses"] = analyses;
+  out["cacheHits"] = hits;
+  out["decodes"] = {{"count", service.decodes}, {"errors", service.decode_errors},
+                    {"sharedHits", service.decoded_cache_hits}};
+  out["workers"] = {{"threads", service.workers}, {"queued", service.queued}, {"running", service.running}};
+  return out.dump(2) + "\n";
+}
+
+std::string render_config(const Filesystem& fs) {
+  using nlohmann::json;
+  const auto& o = fs.options;
+  json out;
+  out["version"] = VISIONFS_VERSION;
+  out["mountpoint"] = o.mountpoint;
+  out["maxMemory"] = o.max_memory;
+  out["ttlSeconds"] = std::chrono::duration<double>(o.ttl).count();
+  out["maxPixels"] = o.max_pixels;
+  out["minScore"] = o.min_score;
+  out["workers"] = fs.service ? fs.service->stats().workers : 0;
+  out["precompute"] = fs.precompute;
+  out["modelsDir"] = o.models;
+  out["allowOther"] = o.allow_other;
+  out["analyzers"] = fs.sidecar_analyzers;
+  json available = json::array();
+  for (const auto& a : fs.catalog.available) {
+    json entry = {{"name", a->name()}, {"version", a->version()}};
+    for (const auto& [name, engine] : fs.catalog.engines) {
+      if (name == a->name()) entry["engine"] = engine;
+    }
+    available.push_back(entry);
+  }
+  out["available"] = available;
+  json unavailable = json::array();
+  for (const auto& u : fs.catalog.unavailable) unavailable.push_back({{"name", u.name}, {"reason", u.reason}});
+  out["unavailable"] = unavailable;
+  return out.dump(2) + "\n";
+}
+
+}  // namespace visionfs::fs

@@ -1,0 +1,81 @@
+#include "fs/filesystem.h"
+
+#include "analysis/image_format.h"
+#include "fs/evictor.h"
+#include "fs/notifier.h"
+#include "fs/sidecar_scheduler.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <thread>
+
+namespace visionfs::fs {
+namespace {
+
+// How long a sidecar waits for its image to be closed after writing before
+// the request fails with EBUSY (docs/design.md).
+constexpr auto kWriteWait = std::chrono::seconds(30);
+
+cache::TreeOptions tree_options(const Options& o, const std::vector<std::string>& analyzers) {
+  cache::TreeOptions t;
+  t.ttl = std::chrono::duration_cast<cache::Duration>(o.ttl);
+  t.root_uid = getuid();
+  t.root_gid = getgid();
+  t.root_mode = 0755;
+  t.sidecar_analyzers = analyzers;
+  t.is_image = [](std::span<const std::uint8_t> head) { return analysis::sniff_image_format(head).has_value(); };
+  t.sniff_bytes = analysis::kSniffBytes;
+  return t;
+}
+
+std::vector<std::string> enabled_analyzers(const Options& o, const analysis::AnalyzerCatalog& catalog) {
+  std::vector<std::string> names;
+  for (const auto& a : catalog.available) {
+    if (!o.analyzers || std::count(o.analyzers->begin(), o.analyzers->end(), a->name())) names.push_back(a->name());
+  }
+  return names;
+}
+
+}  // namespace
+
+Filesystem::Filesystem(const Options& o, analysis::AnalyzerCatalog c)
+    : options(o),
+      budget(o.max_memory),
+      catalog(std::move(c)),
+      sidecar_analyzers(enabled_analyzers(o, catalog)),
+      tree(clock, budget, tree_options(o, sidecar_analyzers)) {
+  for (const auto& name : sidecar_analyzers) {
+    if (o.precompute_all || std::count(o.precompute.begin(), o.precompute.end(), name)) precompute.push_back(name);
+  }
+}
+
+Filesystem::~Filesystem() { stop_threads(); }
+
+void Filesystem::start_threads(fuse_session* s) {
+  session = s;
+  unsigned workers = options.workers ? options.workers : std::max(1u, std::thread::hardware_concurrency());
+  service = std::make_unique<analysis::AnalysisService>(analysis::DecodeLimits{options.max_pixels}, workers);
+  notifier = std::make_unique<Notifier>(s);
+  scheduler = std::make_unique<SidecarScheduler>(*this, kWriteWait);
+  evictor = std::make_unique<Evictor>(*this, options.mountpoint);
+}
+
+void Filesystem::stop_threads() {
+  // The evictor first: it makes requests that the others would serve.
+  evictor.reset();
+  service.reset();  // finishes running analyses (they call the scheduler)
+  scheduler.reset();
+  notifier.reset();
+}
+
+void Filesystem::flush_notifications() {
+  if (notifier) notifier->post(tree.take_notifications());
+}
+
+bool Filesystem::from_evictor(fuse_req_t req) const {
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  return evictor && ctx && ctx->pid == evictor->tid();
+}
+
+}  // namespace visionfs::fs

@@ -1,0 +1,88 @@
+#pragma once
+// Filesystem: everything one mounted visionfs owns, handed to every FUSE
+// operation as the session's userdata.
+//
+// Owns: the memory budget, the Tree, the analyzer catalog, and (once
+// start_threads() has run, after daemonizing, since fork keeps no threads)
+// the analysis workers, the notifier, the sidecar scheduler and the evictor.
+// Thread-safety: the members are themselves thread-safe; the pointers are
+// set before the session loop starts and reset after it ends.
+
+#include "analysis/analysis_service.h"
+#include "analysis/catalog.h"
+#include "cache/clock.h"
+#include "cache/memory_budget.h"
+#include "cache/tree.h"
+#include "fs/options.h"
+
+#include <fuse_lowlevel.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace visionfs::fs {
+
+class Notifier;
+class SidecarScheduler;
+class Evictor;
+
+// Inode numbers of the read-only control directory, below the Tree's range.
+inline constexpr cache::Ino kControlDirIno = 2;
+inline constexpr cache::Ino kStatsIno = 3;
+inline constexpr cache::Ino kConfigIno = 4;
+inline constexpr const char* kControlDirName = ".visionfs";
+
+// How long the kernel may cache names and attributes. Every change goes
+// through this kernel mount (memory only, no other writer), so the kernel's
+// view stays right; the exceptions (sidecars of a rewritten image, evicted
+// files) are invalidated explicitly. Sidecars never change for an inode.
+inline constexpr double kEntryTimeout = 60.0;
+inline constexpr double kAttrTimeout = 60.0;
+inline constexpr double kSidecarTimeout = 3600.0;
+
+// What an open file handle (fi->fh) holds: the node itself, so the bytes of
+// a file evicted or unlinked while open stay readable until release.
+struct FileHandle {
+  cache::NodePtr node;
+  int flags = 0;
+  std::shared_ptr<const std::string> control_text;  // control files only
+  std::uint64_t version_at_open = 0;
+};
+
+class Filesystem {
+ public:
+  Filesystem(const Options& options, analysis::AnalyzerCatalog catalog);
+  ~Filesystem();
+
+  void start_threads(fuse_session* session);  // after fuse_daemonize
+  void stop_threads();                        // after the session loop
+
+  // Sends the Tree's queued kernel notifications (from the notifier thread).
+  void flush_notifications();
+  // Whether a request comes from our own evictor (allowed to unlink sidecars).
+  bool from_evictor(fuse_req_t req) const;
+
+  const Options& options;
+  cache::SteadyClock clock;
+  cache::MemoryBudget budget;
+  const analysis::AnalyzerCatalog catalog;
+  std::vector<std::string> sidecar_analyzers;  // enabled and available, in order
+  std::vector<std::string> precompute;         // analyzers to precompute
+  cache::Tree tree;
+
+  std::unique_ptr<analysis::AnalysisService> service;
+  std::unique_ptr<Notifier> notifier;
+  std::unique_ptr<SidecarScheduler> scheduler;
+  std::unique_ptr<Evictor> evictor;
+  fuse_session* session = nullptr;
+  std::atomic<std::uint64_t> started_at_ms{0};
+};
+
+inline Filesystem& filesystem_of(fuse_req_t req) { return *static_cast<Filesystem*>(fuse_req_userdata(req)); }
+
+// The operation table (fs/ops_*.cpp).
+fuse_lowlevel_ops make_operations();
+
+}  // namespace visionfs::fs

@@ -1,0 +1,142 @@
+// Name and attribute operations: lookup, forget, getattr, setattr, statfs.
+
+#include "fs/control_nodes.h"
+#include "fs/filesystem.h"
+#include "fs/ops.h"
+#include "fs/reply.h"
+#include "fs/sidecar_scheduler.h"
+
+namespace visionfs::fs {
+
+int reply_entry(fuse_req_t req, Filesystem& fs, const cache::Entry& entry) {
+  fuse_entry_param e{};
+  e.ino = entry.node->ino;
+  e.attr = entry.attr;
+  bool sidecar = entry.node->kind == cache::NodeKind::kSidecar;
+  e.attr_timeout = sidecar ? kSidecarTimeout : kAttrTimeout;
+  e.entry_timeout = sidecar ? kSidecarTimeout : kEntryTimeout;
+  fs.tree.ref(entry.node);
+  // If the reply fails the kernel never got the reference.
+  if (fuse_reply_entry(req, &e) != 0) fs.tree.forget(entry.node->ino, 1);
+  return kReplied;
+}
+
+namespace {
+
+void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  answer(req, "lookup", [&] {
+    auto& fs = filesystem_of(req);
+    if (auto ino = control_child(parent, name)) {
+      fuse_entry_param e{};
+      e.ino = ino;
+      e.attr = control_stat(fs, ino);
+      // Rendered fresh each time: the kernel must not cache their size.
+      e.attr_timeout = e.entry_timeout = 0;
+      return fuse_reply_entry(req, &e), kReplied;
+    }
+    if (parent == kControlDirIno) return ENOENT;
+    cache::Entry entry;
+    if (int err = fs.tree.lookup(parent, name, &entry)) return err;
+    if (entry.node->kind == cache::NodeKind::kSidecar) {
+      if (!fs.tree.sidecar_result(entry.node)) {
+        SidecarScheduler::Waiter w;
+        w.want = SidecarScheduler::Want::kEntry;
+        w.req = req;
+        w.parent = parent;
+        w.name = name;
+        fs.scheduler->request(entry.node, std::move(w));
+        return kReplied;
+      }
+      fs.scheduler->count_hit(entry.node->analyzer);
+    }
+    return reply_entry(req, fs, entry);
+  });
+}
+
+void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
+  filesystem_of(req).tree.forget(ino, nlookup);
+  fuse_reply_none(req);
+}
+
+void op_forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
+  auto& fs = filesystem_of(req);
+  for (size_t i = 0; i < count; ++i) fs.tree.forget(forgets[i].ino, forgets[i].nlookup);
+  fuse_reply_none(req);
+}
+
+void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
+  answer(req, "getattr", [&] {
+    auto& fs = filesystem_of(req);
+    if (is_control(ino)) {
+      auto st = control_stat(fs, ino);
+      return fuse_reply_attr(req, &st, 0), kReplied;
+    }
+    auto node = fs.tree.find(ino);
+    if (!node) return ENOENT;
+    if (node->kind == cache::NodeKind::kSidecar && !fs.tree.sidecar_result(node)) {
+      SidecarScheduler::Waiter w;
+      w.want = SidecarScheduler::Want::kAttr;
+      w.req = req;
+      fs.scheduler->request(node, std::move(w));
+      return kReplied;
+    }
+    struct stat st {};
+    if (int err = fs.tree.getattr(ino, &st)) return err;
+    bool sidecar = node->kind == cache::NodeKind::kSidecar;
+    return fuse_reply_attr(req, &st, sidecar ? kSidecarTimeout : kAttrTimeout), kReplied;
+  });
+}
+
+void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info*) {
+  answer(req, "setattr", [&] {
+    auto& fs = filesystem_of(req);
+    if (is_control(ino)) return EACCES;
+    cache::SetAttr c;
+    if (to_set & FUSE_SET_ATTR_MODE) c.mode = attr->st_mode;
+    if (to_set & FUSE_SET_ATTR_UID) c.uid = attr->st_uid;
+    if (to_set & FUSE_SET_ATTR_GID) c.gid = attr->st_gid;
+    if (to_set & FUSE_SET_ATTR_SIZE) c.size = attr->st_size;
+    if (to_set & FUSE_SET_ATTR_ATIME_NOW) c.atime = timespec{0, UTIME_NOW};
+    else if (to_set & FUSE_SET_ATTR_ATIME) c.atime = attr->st_atim;
+    if (to_set & FUSE_SET_ATTR_MTIME_NOW) c.mtime = timespec{0, UTIME_NOW};
+    else if (to_set & FUSE_SET_ATTR_MTIME) c.mtime = attr->st_mtim;
+    const fuse_ctx* ctx = fuse_req_ctx(req);
+    struct stat st {};
+    int err = fs.tree.setattr(ino, c, cache::Caller{ctx->uid, ctx->gid}, &st);
+    if (err) return err;
+    fuse_reply_attr(req, &st, kAttrTimeout);
+    fs.flush_notifications();
+    return kReplied;
+  });
+}
+
+void op_statfs(fuse_req_t req, fuse_ino_t) {
+  answer(req, "statfs", [&] {
+    auto& fs = filesystem_of(req);
+    // df and file browsers show the memory budget as the size of the disk.
+    constexpr unsigned long kBlock = 4096;
+    struct statvfs st {};
+    st.f_bsize = kBlock;
+    st.f_frsize = kBlock;
+    st.f_blocks = fs.budget.limit() / kBlock;
+    st.f_bfree = st.f_bavail = fs.budget.available() / kBlock;
+    auto stats = fs.tree.stats();
+    st.f_files = 1u << 24;
+    st.f_ffree = st.f_favail = st.f_files - std::min<std::uint64_t>(st.f_files, stats.files + stats.directories);
+    st.f_namemax = 255;
+    return fuse_reply_statfs(req, &st), kReplied;
+  });
+}
+
+}  // namespace
+
+void add_entry_operations(fuse_lowlevel_ops& ops) {
+  ops.lookup = op_lookup;
+  ops.forget = op_forget;
+  ops.forget_multi = op_forget_multi;
+  ops.getattr = op_getattr;
+  ops.setattr = op_setattr;
+  ops.statfs = op_statfs;
+}
+
+}  // namespace visionfs::fs

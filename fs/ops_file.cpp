@@ -1,0 +1,155 @@
+// File operations: create, open, read, write, flush, fsync, release.
+
+#include "fs/control_nodes.h"
+#include "fs/filesystem.h"
+#include "fs/ops.h"
+#include "fs/reply.h"
+#include "fs/sidecar_scheduler.h"
+
+#include <fcntl.h>
+
+#include <memory>
+
+namespace visionfs::fs {
+namespace {
+
+FileHandle* handle_of(fuse_file_info* fi) { return reinterpret_cast<FileHandle*>(fi->fh); }
+
+bool writable(int flags) { return (flags & O_ACCMODE) != O_RDONLY; }
+
+void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
+  answer(req, "create", [&] {
+    auto& fs = filesystem_of(req);
+    if (control_child(parent, name) || parent == kControlDirIno) return EACCES;
+    const fuse_ctx* ctx = fuse_req_ctx(req);
+    cache::Entry entry;
+    cache::OpenResult opened;
+    if (int err = fs.tree.create(parent, name, mode & ~ctx->umask, fi->flags, cache::Caller{ctx->uid, ctx->gid},
+                                 &entry, &opened)) {
+      return err;
+    }
+    auto handle = std::make_unique<FileHandle>(FileHandle{entry.node, fi->flags, nullptr, opened.version});
+    fi->fh = reinterpret_cast<std::uint64_t>(handle.get());
+    fi->keep_cache = opened.keep_cache;
+    fuse_entry_param e{};
+    e.ino = entry.node->ino;
+    e.attr = entry.attr;
+    e.attr_timeout = kAttrTimeout;
+    e.entry_timeout = kEntryTimeout;
+    fs.tree.ref(entry.node);
+    if (fuse_reply_create(req, &e, fi) == 0) {
+      handle.release();
+    } else {
+      fs.tree.forget(entry.node->ino, 1);
+      fs.tree.release(entry.node, fi->flags);
+    }
+    fs.flush_notifications();
+    return kReplied;
+  });
+}
+
+void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  answer(req, "open", [&] {
+    auto& fs = filesystem_of(req);
+    if (is_control(ino)) {
+      if (ino == kControlDirIno) return EISDIR;
+      if (writable(fi->flags) || (fi->flags & O_TRUNC)) return EACCES;
+      auto handle = std::make_unique<FileHandle>(FileHandle{nullptr, fi->flags, render_control(fs, ino), 0});
+      fi->fh = reinterpret_cast<std::uint64_t>(handle.get());
+      // Each open is a new rendering: read to EOF, whatever size stat said.
+      fi->direct_io = 1;
+      if (fuse_reply_open(req, fi) == 0) handle.release();
+      return kReplied;
+    }
+    auto node = fs.tree.find(ino);
+    if (!node) return ENOENT;
+    if (node->kind == cache::NodeKind::kSidecar) {
+      if (writable(fi->flags) || (fi->flags & O_TRUNC)) return EACCES;
+      if (!fs.tree.sidecar_result(node)) {
+        SidecarScheduler::Waiter w;
+        w.want = SidecarScheduler::Want::kOpen;
+        w.req = req;
+        w.fi = *fi;
+        fs.scheduler->request(node, std::move(w));
+        return kReplied;
+      }
+      fs.scheduler->count_hit(node->analyzer);
+    }
+    cache::OpenResult opened;
+    if (int err = fs.tree.open(node, fi->flags, &opened)) return err;
+    auto handle = std::make_unique<FileHandle>(FileHandle{node, fi->flags, nullptr, opened.version});
+    fi->fh = reinterpret_cast<std::uint64_t>(handle.get());
+    fi->keep_cache = opened.keep_cache;
+    if (fuse_reply_open(req, fi) == 0) {
+      handle.release();
+    } else {
+      fs.tree.release(node, fi->flags);
+    }
+    fs.flush_notifications();
+    return kReplied;
+  });
+}
+
+void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t offset, fuse_file_info* fi) {
+  answer(req, "read", [&] {
+    auto* handle = handle_of(fi);
+    if (handle->control_text) {
+      const auto& text = *handle->control_text;
+      if (offset < 0) return EINVAL;
+      size_t start = std::min(text.size(), static_cast<size_t>(offset));
+      return fuse_reply_buf(req, text.data() + start, std::min(size, text.size() - start)), kReplied;
+    }
+    cache::ReadResult result;
+    if (int err = filesystem_of(req).tree.read(handle->node, offset, size, &result)) return err;
+    // `result.snapshot` keeps the bytes alive and unchanged through the
+    // reply; no lock is held while the kernel copies them.
+    return fuse_reply_buf(req, reinterpret_cast<const char*>(result.bytes.data()), result.bytes.size()), kReplied;
+  });
+}
+
+void op_write(fuse_req_t req, fuse_ino_t, const char* buf, size_t size, off_t offset, fuse_file_info* fi) {
+  answer(req, "write", [&] {
+    auto* handle = handle_of(fi);
+    if (handle->control_text) return EACCES;
+    auto& fs = filesystem_of(req);
+    auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(buf), size);
+    if (int err = fs.tree.write(handle->node, offset, bytes)) return err;
+    fuse_reply_write(req, size);
+    fs.flush_notifications();
+    return kReplied;
+  });
+}
+
+void op_flush(fuse_req_t req, fuse_ino_t, fuse_file_info*) { fuse_reply_err(req, 0); }
+
+void op_fsync(fuse_req_t req, fuse_ino_t, int, fuse_file_info*) {
+  fuse_reply_err(req, 0);  // memory only: there is no stable storage to reach
+}
+
+void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+  std::unique_ptr<FileHandle> handle(handle_of(fi));
+  auto& fs = filesystem_of(req);
+  fuse_reply_err(req, 0);
+  if (!handle->node || handle->node->kind != cache::NodeKind::kFile) return;
+  auto released = fs.tree.release(handle->node, handle->flags);
+  if (writable(handle->flags) && released.last_writer && fs.scheduler && fs.tree.is_image_file(handle->node)) {
+    // After the reply: parked sidecars and precomputation may start now.
+    fs.scheduler->image_closed(handle->node, released.version != handle->version_at_open);
+  }
+  // The handle (and perhaps the last reference to an evicted file, whose
+  // bytes are wiped now) goes here, after the reply.
+}
+
+}  // namespace
+
+void add_file_operations(fuse_lowlevel_ops& ops) {
+  ops.create = op_create;
+  ops.open = op_open;
+  ops.read = op_read;
+  ops.write = op_write;
+  ops.flush = op_flush;
+  ops.fsync = op_fsync;
+  ops.release = op_release;
+}
+
+}  // namespace visionfs::fs

@@ -1,0 +1,246 @@
+#include "fs/options.h"
+
+#include <unistd.h>
+
+#include <cctype>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace visionfs::fs {
+namespace {
+
+// Raw strings captured by fuse_opt_parse before validation.
+struct RawOptions {
+  char* max_memory = nullptr;
+  char* ttl = nullptr;
+  char* analyzers = nullptr;
+  char* precompute = nullptr;
+  char* max_pixels = nullptr;
+  char* models = nullptr;
+  char* min_score = nullptr;
+  char* workers = nullptr;
+  char* log_level = nullptr;
+  int allow_other = 0;
+  std::vector<std::string> positional;
+};
+
+enum { kKeyAllowOther = 1 };
+
+#define VISIONFS_OPT(templ, field) {templ, offsetof(RawOptions, field), 0}
+const fuse_opt kOptionSpec[] = {
+    VISIONFS_OPT("max_memory=%s", max_memory),
+    VISIONFS_OPT("ttl=%s", ttl),
+    VISIONFS_OPT("analyzers=%s", analyzers),
+    VISIONFS_OPT("precompute=%s", precompute),
+    VISIONFS_OPT("max_pixels=%s", max_pixels),
+    VISIONFS_OPT("models=%s", models),
+    VISIONFS_OPT("min_score=%s", min_score),
+    VISIONFS_OPT("workers=%s", workers),
+    VISIONFS_OPT("log_level=%s", log_level),
+    FUSE_OPT_KEY("allow_other", kKeyAllowOther),
+    FUSE_OPT_END,
+};
+#undef VISIONFS_OPT
+
+int option_proc(void* data, const char* arg, int key, fuse_args*) {
+  auto* raw = static_cast<RawOptions*>(data);
+  if (key == FUSE_OPT_KEY_NONOPT) {
+    raw->positional.emplace_back(arg);
+    return 0;  // put back later, once we know which one is the mountpoint
+  }
+  if (key == kKeyAllowOther) {
+    raw->allow_other = 1;
+    return 1;  // keep it for libfuse
+  }
+  return 1;
+}
+
+std::uint64_t default_max_memory() {
+  // A quarter of physical memory: room for many photos, and for the
+  // analyses' own working memory, which the budget does not count.
+  auto pages = sysconf(_SC_PHYS_PAGES);
+  auto page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return 1ull << 30;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 4;
+}
+
+void free_raw(RawOptions& raw) {
+  for (char* p : {raw.max_memory, raw.ttl, raw.analyzers, raw.precompute, raw.max_pixels, raw.models,
+                  raw.min_score, raw.workers, raw.log_level}) {
+    free(p);
+  }
+}
+
+}  // namespace
+
+Options::~Options() { fuse_opt_free_args(&fuse); }
+
+std::optional<std::uint64_t> parse_size(const std::string& text) {
+  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long value = std::strtoull(text.c_str(), &end, 10);
+  if (errno) return std::nullopt;
+  std::string suffix(end);
+  if (!suffix.empty() && (suffix.back() == 'B' || suffix.back() == 'b')) suffix.pop_back();
+  if (suffix.size() > 1 && suffix.back() == 'i') suffix.pop_back();  // 512MiB
+  unsigned shift = 0;
+  if (suffix.empty()) shift = 0;
+  else if (suffix == "K" || suffix == "k") shift = 10;
+  else if (suffix == "M" || suffix == "m") shift = 20;
+  else if (suffix == "G" || suffix == "g") shift = 30;
+  else if (suffix == "T" || suffix == "t") shift = 40;
+  else return std::nullopt;
+  if (shift && value > (ULLONG_MAX >> shift)) return std::nullopt;
+  return static_cast<std::uint64_t>(value) << shift;
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
+  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  double value = std::strtod(text.c_str(), &end);
+  if (errno || value < 0) return std::nullopt;
+  std::string unit(end);
+  double ms_per_unit = 0;
+  if (unit.empty() || unit == "s") ms_per_unit = 1000;
+  else if (unit == "ms") ms_per_unit = 1;
+  else if (unit == "m" || unit == "min") ms_per_unit = 60e3;
+  else if (unit == "h") ms_per_unit = 3600e3;
+  else if (unit == "d") ms_per_unit = 86400e3;
+  else return std::nullopt;
+  double ms = value * ms_per_unit;
+  if (ms < 1 || ms > 1e15) return std::nullopt;
+  return std::chrono::milliseconds(static_cast<long long>(ms));
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  // Commas separate -o options, so lists use ':' or '+' ("faces:text").
+  std::vector<std::string> items;
+  std::string current;
+  for (char c : text) {
+    if (c == ':' || c == '+' || c == ';') {
+      if (!current.empty()) items.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) items.push_back(current);
+  return items;
+}
+
+bool parse_options(int argc, char** argv, Options* out, std::string* error) {
+  fuse_args args = FUSE_ARGS_INIT(argc, argv);
+  RawOptions raw;
+  if (fuse_opt_parse(&args, &raw, kOptionSpec, option_proc) != 0) {
+    *error = "cannot parse options";
+    fuse_opt_free_args(&args);
+    free_raw(raw);
+    return false;
+  }
+  auto fail = [&](const std::string& message) {
+    *error = message;
+    fuse_opt_free_args(&args);
+    free_raw(raw);
+    return false;
+  };
+  // mount.fuse3 runs "visionfs SOURCE MOUNTPOINT -o ..."; the source means
+  // nothing to a memory filesystem.
+  if (raw.positional.size() > 2) return fail("too many arguments; usage: visionfs [options] MOUNTPOINT");
+  if (!raw.positional.empty()) fuse_opt_add_arg(&args, raw.positional.back().c_str());
+  out->allow_other = raw.allow_other;
+  if (out->allow_other) {
+    // Without it the kernel would cache one user's permission decision and
+    // apply it to the others (libfuse README): never allow_other alone.
+    fuse_opt_add_arg(&args, "-odefault_permissions");
+  }
+
+  fuse_cmdline_opts cmd{};
+  if (fuse_parse_cmdline(&args, &cmd) != 0) return fail("cannot parse the command line");
+  out->show_help = cmd.show_help;
+  out->show_version = cmd.show_version;
+  out->foreground = cmd.foreground;
+  out->debug = cmd.debug;
+  out->single_thread = cmd.singlethread;
+  out->max_idle_threads = cmd.max_idle_threads;
+  // fuse_parse_cmdline leaves max_threads at UINT_MAX when not given.
+  out->max_threads = cmd.max_threads > 0 && cmd.max_threads <= 100000 ? cmd.max_threads : 10;
+  if (cmd.mountpoint) {
+    out->mountpoint = cmd.mountpoint;  // already made absolute by realpath
+    free(cmd.mountpoint);
+  }
+  if (!out->show_help && !out->show_version && out->mountpoint.empty()) {
+    return fail("no mountpoint given; usage: visionfs [options] MOUNTPOINT");
+  }
+
+  out->max_memory = default_max_memory();
+  if (raw.max_memory) {
+    auto size = parse_size(raw.max_memory);
+    if (!size || *size < (1u << 20)) return fail(std::string("bad max_memory '") + raw.max_memory + "': use a size of at least 1M such as 512M or 2G");
+    out->max_memory = *size;
+  }
+  if (raw.ttl) {
+    auto ttl = parse_duration(raw.ttl);
+    if (!ttl) return fail(std::string("bad ttl '") + raw.ttl + "': use a duration such as 30s, 10m, 2h or 1d");
+    out->ttl = *ttl;
+  }
+  if (raw.analyzers) out->analyzers = split_list(raw.analyzers);
+  if (raw.precompute) {
+    std::string value = raw.precompute;
+    if (value == "all") out->precompute_all = true;
+    else if (value != "none") out->precompute = split_list(value);
+  }
+  if (raw.max_pixels) {
+    auto pixels = parse_size(raw.max_pixels);
+    if (!pixels || *pixels == 0) return fail(std::string("bad max_pixels '") + raw.max_pixels + "': use a count such as 100000000 or 100M");
+    out->max_pixels = *pixels;
+  }
+  if (raw.models) out->models = raw.models;
+  if (raw.min_score) {
+    char* end = nullptr;
+    double score = std::strtod(raw.min_score, &end);
+    if (*end || score < 0 || score > 1) return fail(std::string("bad min_score '") + raw.min_score + "': use a number from 0 to 1");
+    out->min_score = static_cast<float>(score);
+  }
+  if (raw.workers) {
+    char* end = nullptr;
+    long workers = std::strtol(raw.workers, &end, 10);
+    if (*end || workers < 1 || workers > 256) return fail(std::string("bad workers '") + raw.workers + "': use 1 to 256");
+    out->workers = static_cast<unsigned>(workers);
+  }
+  if (raw.log_level) out->log_level = raw.log_level;
+  if (out->debug) out->log_level = "debug";
+  free_raw(raw);
+
+  // A killed daemon must not leave a dead mountpoint behind.
+  fuse_opt_add_arg(&args, "-oauto_unmount");
+  fuse_opt_add_arg(&args, "-ofsname=visionfs");
+  fuse_opt_add_arg(&args, "-osubtype=visionfs");
+  out->fuse = args;
+  return true;
+}
+
+void print_usage(const char* program) {
+  std::printf(
+      "usage: %s [options] MOUNTPOINT\n"
+      "       mount -t fuse.visionfs none MOUNTPOINT -o OPTIONS\n\n"
+      "A private, memory-only image analysis filesystem. Images copied in get\n"
+      "sidecar JSON files (NAME.faces.json, NAME.text.json, ...) computed on read.\n\n"
+      "visionfs options:\n"
+      "    -o max_memory=SIZE     memory budget for files and results (512M, 2G; default: 1/4 of RAM)\n"
+      "    -o ttl=DURATION        files vanish this long after their last change (30s, 10m, 2h, 1d; default 1h)\n"
+      "    -o analyzers=LIST      analyzers to offer, ':'-separated (default: all that can run)\n"
+      "    -o precompute=LIST     analyses to start when an image is closed after writing: LIST, all or none (default none)\n"
+      "    -o max_pixels=N        refuse images larger than N pixels (default 100000000)\n"
+      "    -o models=DIR          models directory (default $VISIONFS_MODELS, then $XDG_DATA_HOME/visionfs/models)\n"
+      "    -o min_score=X         minimum object detection score, 0..1 (default 0.3)\n"
+      "    -o workers=N           analysis worker threads (default: one per core)\n"
+      "    -o log_level=LEVEL     trace, debug, info, warn, error (default info)\n"
+      "    -o allow_other         let other users in (implies default_permissions; needs user_allow_other)\n\n",
+      program);
+}
+
+}  // namespace visionfs::fs
