@@ -8,6 +8,9 @@
 namespace visionfs::fs {
 
 void setup_logging(const std::string& level, bool foreground) {
+  // Called again after daemonizing to switch to syslog: the old logger's name
+  // must be free, or spdlog throws.
+  spdlog::drop("visionfs");
   std::shared_ptr<spdlog::logger> logger;
   if (foreground) {
     logger = spdlog::stderr_color_mt("visionfs");
