@@ -16,7 +16,7 @@ namespace visionfs::analysis {
 
 struct DecodedImage {
   // 8-bit BGR, EXIF orientation already applied. Every coordinate any
-  // analyzer reports is in this frame (see docs/analyzers.md).
+  // analyzer reports is in this frame (see docs/analyzers/README.md).
   cv::Mat pixels;
   std::string format;       // "jpeg", "png", "gif", "bmp", "webp", "tiff"
   int width = 0;            // pixels.cols (after orientation)
