@@ -178,6 +178,9 @@ void Tree::queue_sidecar_invalidations_locked(const Node& dir, const std::string
 }
 
 void Tree::detach_sidecars_locked(Node& image, Graveyard& dead) {
+  if (!image.sidecars.empty()) {
+    dropped_versions_.emplace_back(image.ino, image.sidecars.begin()->second->image_version);
+  }
   for (auto& [analyzer, sidecar] : image.sidecars) {
     sidecar->linked = false;
     sidecar->parent = nullptr;
@@ -779,6 +782,11 @@ void Tree::count_eviction() {
 std::vector<Notification> Tree::take_notifications() {
   std::lock_guard lock(mu_);
   return std::exchange(notifications_, {});
+}
+
+std::vector<std::pair<Ino, std::uint64_t>> Tree::take_dropped_versions() {
+  std::lock_guard lock(mu_);
+  return std::exchange(dropped_versions_, {});
 }
 
 TreeStats Tree::stats() const {

@@ -186,6 +186,9 @@ class Tree {
   void count_eviction();
 
   std::vector<Notification> take_notifications();
+  // Image versions that had sidecars and are now gone (rewritten, removed,
+  // evicted): whoever keeps their decoded pixels must drop them.
+  std::vector<std::pair<Ino, std::uint64_t>> take_dropped_versions();
   TreeStats stats() const;
   const MemoryBudget& budget() const { return budget_; }
   Duration ttl() const { return options_.ttl; }
@@ -222,6 +225,7 @@ class Tree {
   std::map<Ino, NodePtr> inodes_;                // linked or referenced nodes
   std::set<std::pair<TimePoint, Ino>> expiry_;  // files, and empty directories
   std::vector<Notification> notifications_;
+  std::vector<std::pair<Ino, std::uint64_t>> dropped_versions_;
   Ino next_ino_ = kFirstDynamicIno;
   std::uint64_t evictions_ = 0;
 };

@@ -71,6 +71,11 @@ void Filesystem::stop_threads() {
 
 void Filesystem::flush_notifications() {
   if (notifier) notifier->post(tree.take_notifications());
+  // Decoded pixels of a version that no longer exists are wiped now, not
+  // when newer images push them out of the service's cache.
+  for (const auto& [ino, version] : tree.take_dropped_versions()) {
+    if (service) service->forget({ino, version});
+  }
 }
 
 bool Filesystem::from_evictor(fuse_req_t req) const {

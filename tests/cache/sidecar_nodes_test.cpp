@@ -107,6 +107,23 @@ TEST_F(TreeTest, RewritingTheImageGivesNewSidecarsAndInvalidatesKnownNames) {
   EXPECT_EQ(tree_.sidecar_result(fresh.node), nullptr);
   EXPECT_EQ(read_all(old_entry.node), "old");  // an open reader keeps its version
   EXPECT_EQ(budget_.used(), 7u);               // the stale result is uncharged
+  auto dropped = tree_.take_dropped_versions();
+  ASSERT_EQ(dropped.size(), 1u);
+  EXPECT_EQ(dropped[0].first, img->ino);
+  EXPECT_EQ(dropped[0].second, old_entry.node->image_version);
+  EXPECT_TRUE(tree_.take_dropped_versions().empty());
+}
+
+TEST_F(TreeTest, RemovingAnAnalysedImageDropsItsVersion) {
+  auto img = create(kRootIno, "a.jpg", "IMG");
+  auto plain = create(kRootIno, "b.jpg", "IMG");
+  Entry e;
+  ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.meta.json", &e), 0);
+  ASSERT_EQ(tree_.unlink(kRootIno, "a.jpg", false), 0);
+  ASSERT_EQ(tree_.unlink(kRootIno, "b.jpg", false), 0);  // never analysed: nothing to drop
+  auto dropped = tree_.take_dropped_versions();
+  ASSERT_EQ(dropped.size(), 1u);
+  EXPECT_EQ(dropped[0].first, img->ino);
 }
 
 TEST_F(TreeTest, SidecarsFollowRenameAndVanishWithTheImage) {
