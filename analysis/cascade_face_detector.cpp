@@ -135,9 +135,10 @@ std::vector<Landmark> CascadeFaceDetector::find_eyes(Cascades& cascades, const c
                   static_cast<float>(upper.y + (e.y + e.height / 2.0) / zoom));
     landmarks.push_back({type, p});
   };
-  // The person's left eye appears on the image's right.
-  add(image_right, "LEFT_EYE");
-  add(image_left, "RIGHT_EYE");
+  // Google Vision names landmarks from the viewer's side ("LEFT_EYE,
+  // typically, is the person's right eye"), as YuNet's output does.
+  add(image_left, "LEFT_EYE");
+  add(image_right, "RIGHT_EYE");
   return landmarks;
 }
 

@@ -84,9 +84,9 @@ TEST_F(FacesTest, EveryFieldIsWellFormed) {
       EXPECT_EQ(eyes.count(type), 0u) << "one " << type << " per face";
       eyes[type] = p;
     }
-    // Google's convention: the person's left eye is on the image's right.
+    // Google's convention, from the viewer's side: LEFT_EYE is on the image's left.
     if (eyes.size() == 2) {
-      EXPECT_GT(eyes["LEFT_EYE"].x, eyes["RIGHT_EYE"].x);
+      EXPECT_LT(eyes["LEFT_EYE"].x, eyes["RIGHT_EYE"].x);
     }
   }
 }
