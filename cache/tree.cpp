@@ -661,6 +661,7 @@ Errno Tree::getxattr(Ino ino, const std::string& name, std::vector<std::uint8_t>
   std::lock_guard lock(mu_);
   auto node = find_locked(ino);
   if (!node) return ENOENT;
+  if (!name.starts_with("user.")) return ENOTSUP;  // only user.* is stored
   auto it = node->xattrs.find(name);
   if (it == node->xattrs.end()) return ENODATA;
   value->assign(it->second.data(), it->second.data() + it->second.size());
@@ -680,6 +681,7 @@ Errno Tree::removexattr(Ino ino, const std::string& name) {
   std::lock_guard lock(mu_);
   auto node = find_locked(ino);
   if (!node) return ENOENT;
+  if (!name.starts_with("user.")) return ENOTSUP;
   if (node->kind == NodeKind::kSidecar) return EACCES;
   auto it = node->xattrs.find(name);
   if (it == node->xattrs.end()) return ENODATA;

@@ -22,6 +22,11 @@ void op_init(void* userdata, fuse_conn_info* conn) {
   // full budget is ENOSPC on write(2), not a late error on close.
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
   if (conn->capable & FUSE_CAP_READDIRPLUS) conn->want |= FUSE_CAP_READDIRPLUS;
+  // The Tree is thread-safe, so concurrent directory operations are fine.
+  // Note: libfuse 3.14's do_init never copies this flag into its reply, so
+  // the kernel still serialises LOOKUP and READDIR per directory; that is why
+  // a sidecar lookup never waits for its analysis (fs/ops_entry.cpp).
+  if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) conn->want |= FUSE_CAP_PARALLEL_DIROPS;
   spdlog::debug("kernel FUSE protocol {}.{}, max_write {}", conn->proto_major, conn->proto_minor, conn->max_write);
 }
 

@@ -8,12 +8,15 @@
 
 namespace visionfs::fs {
 
-int reply_entry(fuse_req_t req, Filesystem& fs, const cache::Entry& entry) {
+int reply_entry(fuse_req_t req, Filesystem& fs, const cache::Entry& entry, bool attr_known) {
   fuse_entry_param e{};
   e.ino = entry.node->ino;
   e.attr = entry.attr;
   bool sidecar = entry.node->kind == cache::NodeKind::kSidecar;
-  e.attr_timeout = sidecar ? kSidecarTimeout : kAttrTimeout;
+  // An attribute timeout of 0 means "always stale": the kernel asks GETATTR
+  // before any stat(2) and before reading, so the provisional size of a
+  // sidecar still being computed is never seen by anyone.
+  e.attr_timeout = !attr_known ? 0 : sidecar ? kSidecarTimeout : kAttrTimeout;
   e.entry_timeout = sidecar ? kSidecarTimeout : kEntryTimeout;
   fs.tree.ref(entry.node);
   // If the reply fails the kernel never got the reference.
@@ -39,17 +42,17 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     if (int err = fs.tree.lookup(parent, name, &entry)) return err;
     if (entry.node->kind == cache::NodeKind::kSidecar) {
       if (!fs.tree.sidecar_result(entry.node)) {
-        SidecarScheduler::Waiter w;
-        w.want = SidecarScheduler::Want::kEntry;
-        w.req = req;
-        w.parent = parent;
-        w.name = name;
-        fs.scheduler->request(entry.node, std::move(w));
-        return kReplied;
+        // The first lookup starts the analysis but does not wait for it:
+        // libfuse 3.14 cannot enable parallel directory operations, so the
+        // kernel holds the directory's lock across a LOOKUP, and a waiting
+        // lookup would stall every other name (and `ls`) in the directory.
+        // GETATTR and OPEN, which hold no directory lock, wait instead.
+        fs.scheduler->request(entry.node, SidecarScheduler::Waiter{});
+        return reply_entry(req, fs, entry, false);
       }
       fs.scheduler->count_hit(entry.node->analyzer);
     }
-    return reply_entry(req, fs, entry);
+    return reply_entry(req, fs, entry, true);
   });
 }
 

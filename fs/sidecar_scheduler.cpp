@@ -61,6 +61,13 @@ void SidecarScheduler::dispatch(const cache::NodePtr& sidecar) {
     fail(sidecar->ino, ENOENT);  // the image is gone
     return;
   }
+  if (!source.current) {
+    // Never compute a stale version from the current bytes (a mix of
+    // versions). The kernel was told to drop the name, so a retried open
+    // finds the current version's sidecar.
+    fail_stale(sidecar->ino);
+    return;
+  }
   if (source.image_open_for_writing) {
     // Never analyse bytes that are still being written: wait for the close.
     std::lock_guard lock(mu_);
@@ -167,6 +174,26 @@ void SidecarScheduler::finish(const cache::NodePtr& sidecar, const std::string& 
   for (auto& w : waiters) answer(w, sidecar, attr);
 }
 
+void SidecarScheduler::fail_stale(cache::Ino ino) {
+  std::vector<Waiter> waiters;
+  {
+    std::lock_guard lock(mu_);
+    auto it = pending_.find(ino);
+    if (it == pending_.end()) return;
+    waiters = std::move(it->second.waiters);
+    pending_.erase(it);
+  }
+  for (auto& w : waiters) {
+    if (w.want == Want::kCombinedPart) {
+      fail_stale(w.combined);
+    } else if (w.req) {
+      // The kernel asked for this very inode, whose version is gone; the VFS
+      // retries an open that fails with ESTALE with a fresh lookup.
+      fuse_reply_err(w.req, ESTALE);
+    }
+  }
+}
+
 void SidecarScheduler::fail(cache::Ino ino, int err) {
   std::vector<Waiter> waiters;
   {
@@ -187,7 +214,7 @@ void SidecarScheduler::fail(cache::Ino ino, int err) {
 
 void SidecarScheduler::answer(Waiter& w, const cache::NodePtr& sidecar, const struct stat& attr) {
   switch (w.want) {
-    case Want::kPrecompute:
+    case Want::kNone:
       return;
     case Want::kCombinedPart:
       try_compose(w.combined);
@@ -195,30 +222,6 @@ void SidecarScheduler::answer(Waiter& w, const cache::NodePtr& sidecar, const st
     case Want::kAttr:
       fuse_reply_attr(w.req, &attr, kSidecarTimeout);
       return;
-    case Want::kEntry: {
-      if (!fs_.tree.sidecar_source(sidecar).current) {
-        // The image changed while we computed: the name now means the new
-        // version's sidecar. Look it up again rather than hand the kernel a
-        // stale inode under a current name.
-        cache::Entry entry;
-        if (int err = fs_.tree.lookup(w.parent, w.name, &entry)) {
-          fuse_reply_err(w.req, err);
-        } else if (entry.node->kind == cache::NodeKind::kSidecar && !fs_.tree.sidecar_result(entry.node)) {
-          request(entry.node, std::move(w));
-        } else {
-          answer(w, entry.node, entry.attr);
-        }
-        return;
-      }
-      fuse_entry_param e{};
-      e.ino = sidecar->ino;
-      e.attr = attr;
-      e.attr_timeout = kSidecarTimeout;
-      e.entry_timeout = kSidecarTimeout;
-      fs_.tree.ref(sidecar);
-      if (fuse_reply_entry(w.req, &e) != 0) fs_.tree.forget(sidecar->ino, 1);
-      return;
-    }
     case Want::kOpen: {
       cache::OpenResult opened;
       if (int err = fs_.tree.open(sidecar, w.fi.flags, &opened)) {

@@ -2,11 +2,11 @@
 // SidecarScheduler: turns "the kernel wants this sidecar" into exactly one
 // analysis per sidecar version, and answers every request that waited on it.
 //
-// A sidecar's size must be exact before the kernel sees any size
-// (fuse-lessons.md section 1), so a lookup, getattr or open of a sidecar not
-// computed yet is not answered at once: the request is kept here and
-// answered from the analysis worker that finishes it. FUSE loop threads are
-// never blocked by an analysis.
+// A sidecar's size must be exact before anyone sees a size (fuse-lessons.md
+// section 1), so a getattr or open of a sidecar not computed yet is not
+// answered at once: the request is kept here and answered from the analysis
+// worker that finishes it. FUSE loop threads are never blocked by an
+// analysis. (A lookup only starts the analysis; see fs/ops_entry.cpp.)
 //
 // Owns: the waiting requests (single-flight by sidecar inode), the requests
 // parked because their image is still open for writing (answered EBUSY
@@ -32,13 +32,12 @@ class Filesystem;
 
 class SidecarScheduler {
  public:
-  enum class Want { kEntry, kAttr, kOpen, kPrecompute, kCombinedPart };
+  // kNone: nobody waits (a lookup or precompute only starts the analysis).
+  enum class Want { kNone, kAttr, kOpen, kCombinedPart };
   struct Waiter {
-    Want want = Want::kPrecompute;
+    Want want = Want::kNone;
     fuse_req_t req = nullptr;
     fuse_file_info fi{};        // kOpen: a copy, libfuse's lives on its stack
-    cache::Ino parent = 0;      // kEntry: to look the name up again if stale
-    std::string name;           // kEntry
     cache::Ino combined = 0;    // kCombinedPart: the NAME.json waiting on us
   };
   struct Counters {
@@ -67,6 +66,8 @@ class SidecarScheduler {
   };
 
   void dispatch(const cache::NodePtr& sidecar);
+  // The sidecar's image changed before it was computed: nobody gets a mix.
+  void fail_stale(cache::Ino ino);
   void dispatch_combined(const cache::NodePtr& combined);
   void finish(const cache::NodePtr& sidecar, const std::string& text);
   void fail(cache::Ino ino, int err);
