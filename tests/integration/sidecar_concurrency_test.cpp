@@ -1,0 +1,79 @@
+// Many readers at once: one analysis per sidecar (single-flight), the same
+// bytes for everyone, one decode shared by an image's analyzers.
+
+#include "integration/sidecar_support.h"
+
+namespace visionfs::itest {
+namespace {
+
+constexpr int kReaders = 16;
+
+class SidecarConcurrencyTest : public SidecarFixture {
+ protected:
+  // 16 background cats of `rel` started together, outputs in scratch/out.N.
+  void read_concurrently(const std::string& rel, const std::string& tag) {
+    std::string script = "set -e\n";
+    for (int i = 0; i < kReaders; ++i)
+      script += "cat " + qm(rel) + " > " + qs(tag + "." + std::to_string(i)) + " &\n";
+    // `wait PID` for each, so one failed reader fails the script.
+    script += "for p in $(jobs -p); do wait $p; done\n";
+    ASSERT_TRUE(succeeded(run(script, 180)));
+    const std::string first = read_local_file(s(tag + ".0"));
+    EXPECT_FALSE(first.empty());
+    parse_or_fail(first, rel);
+    for (int i = 1; i < kReaders; ++i)
+      EXPECT_TRUE(same_bytes(s(tag + ".0"), s(tag + "." + std::to_string(i)))) << "reader " << i;
+    auto size = run("stat -c %s " + qm(rel));
+    EXPECT_EQ(size.out, std::to_string(first.size()) + "\n");
+  }
+};
+
+TEST_F(SidecarConcurrencyTest, SixteenReadersOfOneColdSidecarShareOneRun) {
+  put("messi5.jpg", "a.jpg");
+  // text is the slowest analyzer: all 16 opens arrive while it runs.
+  read_concurrently("a.jpg.text.json", "text");
+  auto st = stats();
+  EXPECT_EQ(stat_of(st, "text"), 1u) << st["analyses"]["text"].dump();
+  EXPECT_EQ(stat_of(st, "text", "computed"), 1u) << st["analyses"]["text"].dump();
+  for (const auto& a : available_analyzers()) {
+    if (a != "text") {
+      EXPECT_EQ(stat_of(st, a), 0u) << a;
+    }
+  }
+}
+
+TEST_F(SidecarConcurrencyTest, SixteenReadersOfOneColdCombinedSidecarRunEachAnalyzerOnce) {
+  put("squirrel_cls.jpg", "b.jpg");
+  read_concurrently("b.jpg.json", "combined");
+  auto st = stats();
+  for (const auto& a : available_analyzers()) EXPECT_EQ(stat_of(st, a), 1u) << a << ": " << st["analyses"][a].dump();
+  EXPECT_EQ(st["decodes"]["count"].get<int>(), 1) << st.dump(2);
+}
+
+TEST_F(SidecarConcurrencyTest, EverySidecarOfOneImageAtOnceDecodesItOnce) {
+  put("messi5.jpg", "c.jpg");
+  const auto analyzers = available_analyzers();
+  std::string script = "set -e\n";
+  for (const auto& n : sidecar_names("c.jpg", analyzers)) {
+    for (int copy = 0; copy < 2; ++copy)
+      script += "cat " + qm(n) + " > " + qs(n + "." + std::to_string(copy)) + " &\n";
+  }
+  script += "for p in $(jobs -p); do wait $p; done\n";
+  ASSERT_TRUE(succeeded(run(script, 180)));
+  for (const auto& n : sidecar_names("c.jpg", analyzers)) {
+    EXPECT_TRUE(same_bytes(s(n + ".0"), s(n + ".1"))) << n;
+    parse_or_fail(read_local_file(s(n + ".0")), n);
+  }
+  auto st = stats();
+  for (const auto& a : analyzers) EXPECT_EQ(stat_of(st, a), 1u) << a;
+  EXPECT_EQ(st["decodes"]["count"].get<int>(), 1) << st.dump(2);
+  // The combined file holds exactly the per-analyzer results.
+  auto combined = read_json("c.jpg.json");
+  for (const auto& a : analyzers) {
+    auto part = parse_or_fail(read_local_file(s("c.jpg." + a + ".json.0")), a);
+    EXPECT_EQ(combined[a], part) << a;
+  }
+}
+
+}  // namespace
+}  // namespace visionfs::itest
