@@ -5,7 +5,7 @@
 // the first analysis, as the first read of a sidecar after start-up pays).
 //
 // Models come from resolve_models_dir(""): run with
-//   VISIONFS_MODELS=/work/shared/models ./bench/models_bench
+//   VISIONFS_MODELS=../shared/models ./bench/models_bench
 // A benchmark whose model is missing reports an error and is skipped.
 
 #include "analysis/decode.h"

@@ -4,9 +4,9 @@
 # tools people use today, and how model analyses scale with -o workers.
 #
 # Usage: bench/sidecar_bench.sh [BUILD_DIR] [MODELS_DIR]
-#   BUILD_DIR   defaults to /work/main/build-h5; needs fs/visionfs and
+#   BUILD_DIR   defaults to build/ beside bench/; needs fs/visionfs and
 #               bench/analyzers_bench built there (this script builds nothing).
-#   MODELS_DIR  defaults to $VISIONFS_MODELS or /work/shared/models.
+#   MODELS_DIR  defaults to $VISIONFS_MODELS, then ../shared/models beside the checkout.
 # Environment: RUNS (cold runs per analyzer, default 7), BATCH (images in the
 # throughput batch, default 100).
 #
@@ -15,8 +15,9 @@
 
 set -euo pipefail
 
-BUILD=${1:-/work/main/build-h5}
-MODELS=${2:-${VISIONFS_MODELS:-/work/shared/models}}
+HERE="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD=${1:-$HERE/build}
+MODELS=${2:-${VISIONFS_MODELS:-$HERE/../shared/models}}
 RUNS=${RUNS:-7}
 BATCH=${BATCH:-100}
 DATA=/usr/share/doc/opencv-doc/examples/data

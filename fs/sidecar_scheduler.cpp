@@ -63,9 +63,10 @@ void SidecarScheduler::dispatch(const cache::NodePtr& sidecar) {
   }
   if (!source.current) {
     // Never compute a stale version from the current bytes (a mix of
-    // versions). The kernel was told to drop the name, so a retried open
-    // finds the current version's sidecar.
-    fail_stale(sidecar->ino);
+    // versions). The kernel was told to drop the name, and the VFS retries an
+    // open that fails with ESTALE with a fresh lookup, which finds the
+    // current version's sidecar.
+    fail(sidecar->ino, ESTALE);
     return;
   }
   if (source.image_open_for_writing) {
@@ -172,26 +173,6 @@ void SidecarScheduler::finish(const cache::NodePtr& sidecar, const std::string& 
     }
   }
   for (auto& w : waiters) answer(w, sidecar, attr);
-}
-
-void SidecarScheduler::fail_stale(cache::Ino ino) {
-  std::vector<Waiter> waiters;
-  {
-    std::lock_guard lock(mu_);
-    auto it = pending_.find(ino);
-    if (it == pending_.end()) return;
-    waiters = std::move(it->second.waiters);
-    pending_.erase(it);
-  }
-  for (auto& w : waiters) {
-    if (w.want == Want::kCombinedPart) {
-      fail_stale(w.combined);
-    } else if (w.req) {
-      // The kernel asked for this very inode, whose version is gone; the VFS
-      // retries an open that fails with ESTALE with a fresh lookup.
-      fuse_reply_err(w.req, ESTALE);
-    }
-  }
 }
 
 void SidecarScheduler::fail(cache::Ino ino, int err) {

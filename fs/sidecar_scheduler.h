@@ -66,8 +66,6 @@ class SidecarScheduler {
   };
 
   void dispatch(const cache::NodePtr& sidecar);
-  // The sidecar's image changed before it was computed: nobody gets a mix.
-  void fail_stale(cache::Ino ino);
   void dispatch_combined(const cache::NodePtr& combined);
   void finish(const cache::NodePtr& sidecar, const std::string& text);
   void fail(cache::Ino ino, int err);

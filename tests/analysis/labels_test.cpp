@@ -6,7 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include <thread>
 
 namespace visionfs::analysis {
 namespace {
@@ -67,18 +66,6 @@ TEST(LabelsAnalyzerTest, ReportingRuleAndScores) {
     }
     EXPECT_LE(sum, 1.0 + 1e-3) << name;
   }
-}
-
-TEST(LabelsAnalyzerTest, SameInputSameOutputAcrossThreads) {
-  VISIONFS_REQUIRE_MODEL(kModel);
-  const auto analyzer = make_labels_analyzer(model_options());
-  const cv::Mat photo = read_bgr(opencv_doc_image("squirrel_cls.jpg"));
-  const auto expected = run_on(*analyzer, photo).dump();
-  std::vector<std::string> results(4);
-  std::vector<std::thread> threads;
-  for (auto& r : results) threads.emplace_back([&] { r = run_on(*analyzer, photo).dump(); });
-  for (auto& t : threads) t.join();
-  for (const auto& r : results) EXPECT_EQ(r, expected);
 }
 
 TEST(LabelsAnalyzerTest, ExtremeShapesStillClassify) {

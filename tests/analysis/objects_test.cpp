@@ -6,7 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include <thread>
 
 namespace visionfs::analysis {
 namespace {
@@ -93,18 +92,6 @@ TEST(ObjectsAnalyzerTest, MinScoreOptionFilters) {
   for (const auto& o : objects) EXPECT_GE(o.at("score").get<double>(), 0.8);
   const auto relaxed = run_on(*make_objects_analyzer(model_options()), read_bgr(opencv_doc_image("messi5.jpg")));
   EXPECT_LT(objects.size(), relaxed.at("objects").size());
-}
-
-TEST(ObjectsAnalyzerTest, SameInputSameOutputAcrossThreads) {
-  VISIONFS_REQUIRE_MODEL(kModel);
-  const auto analyzer = make_objects_analyzer(model_options());
-  const cv::Mat photo = read_bgr(opencv_doc_image("messi5.jpg"));
-  const auto expected = run_on(*analyzer, photo).dump();
-  std::vector<std::string> results(4);
-  std::vector<std::thread> threads;
-  for (auto& r : results) threads.emplace_back([&] { r = run_on(*analyzer, photo).dump(); });
-  for (auto& t : threads) t.join();
-  for (const auto& r : results) EXPECT_EQ(r, expected);
 }
 
 TEST(ObjectsAnalyzerTest, DegenerateImagesGiveEmptyOrValidResults) {

@@ -1,6 +1,7 @@
 #include "integration/command.h"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -46,6 +47,10 @@ pid_t spawn_with(const std::vector<std::string>& args, int out_fd, int err_fd) {
     int in = open("/dev/null", O_RDONLY);
     if (in < 0 || dup2(in, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) _exit(127);
     if (in > 2) close(in);
+    // Whatever the test process inherited (ctest hands it its own log file
+    // without close-on-exec) must not reach the child: the privacy tests
+    // check that the daemon holds no writable file but /dev/fuse.
+    close_range(3, ~0u, 0);
     execvp(argv[0], argv.data());
     _exit(127);
   }
