@@ -269,8 +269,9 @@ $(printf '%s\n' "${ROWS_C[@]}")
 
 "cores" is the daemon's CPU time divided by the wall time. OpenCV's DNN already spreads one
 inference over every core (the default rows), so on a machine with few cores one worker can
-saturate it. The OPENCV_FOR_THREADS_NUM=1 rows show the scaling of the workers alone. In one
-directory at most one analysis runs at a time whatever -o workers says: the kernel holds the
-directory's lock across each LOOKUP because the daemon does not enable FUSE_CAP_PARALLEL_DIROPS,
-and a sidecar's first LOOKUP lasts as long as its analysis.
+saturate it. The OPENCV_FOR_THREADS_NUM=1 rows show the scaling of the workers alone. The
+"one directory" and "four directories" rows should agree: the kernel holds a directory's lock
+across each LOOKUP (libfuse 3.14 cannot enable parallel directory operations), so a sidecar's
+LOOKUP only starts its analysis and GETATTR/OPEN wait for it; if one directory ever shows about
+one analysis at a time again, that design has regressed.
 EOF
