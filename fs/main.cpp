@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 
 using namespace visionfs;
@@ -91,12 +92,19 @@ int main(int argc, char** argv) {
         status = fuse_session_loop_mt(session, config);
         fuse_loop_cfg_destroy(config);
       }
-      filesystem.stop_threads();
+      // Unmount before stopping our threads: the evictor may be inside an
+      // unlink(2) on this very mount, which no loop thread would answer now;
+      // unmounting aborts it, and replies still sent by analysis workers
+      // fail harmlessly.
       fuse_session_unmount(session);
+      filesystem.stop_threads();
       spdlog::info("visionfs unmounted; all files and results are gone from memory");
     }
     fuse_remove_signal_handlers(session);
   }
   fuse_session_destroy(session);
-  return status == 0 ? 0 : 1;
+  // libfuse's loop returns the number of the signal that stopped it; a stop
+  // that was asked for (SIGTERM, SIGINT, SIGHUP) is a success.
+  bool asked_to_stop = status == SIGTERM || status == SIGINT || status == SIGHUP;
+  return status == 0 || asked_to_stop ? 0 : 1;
 }

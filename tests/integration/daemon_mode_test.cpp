@@ -7,7 +7,9 @@
 #include "integration/mount_fixture.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <string>
@@ -39,6 +41,32 @@ TEST(DaemonMode, BackgroundDaemonStaysMountedAndServes) {
   // Nothing may have reached the directory underneath.
   auto leftovers = run("ls -A " + shell_quote(mnt));
   EXPECT_EQ(leftovers.out, "");
+  run("rm -rf " + shell_quote(mnt));
+}
+
+// A stop that was asked for is a clean exit: status 0 (libfuse's loop reports
+// the signal's number, which service managers would count as a failure) and
+// no mount left behind.
+TEST(DaemonMode, SigtermUnmountsAndExitsZero) {
+  char dir_template[] = "/tmp/visionfs-term-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  std::string mnt = dir_template;
+  pid_t pid = spawn({VISIONFS_BINARY, "-f", "-o", "ttl=1h", mnt}, -1);
+  ASSERT_TRUE(poll_until([&] { return mount_fstype(mnt) == std::string("fuse.visionfs"); }, std::chrono::seconds(10)));
+  EXPECT_TRUE(succeeded(run("echo data > " + shell_quote(mnt + "/f"))));
+  kill(pid, SIGTERM);
+  int status = 0;
+  bool exited = wait_for_exit(pid, std::chrono::seconds(20), &status);
+  EXPECT_TRUE(exited);
+  if (!exited) {
+    kill(pid, SIGKILL);
+    run("fusermount3 -uz " + shell_quote(mnt));
+  } else {
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }
+  EXPECT_FALSE(mount_fstype(mnt).has_value());
+  EXPECT_EQ(run("ls -A " + shell_quote(mnt)).out, "");
   run("rm -rf " + shell_quote(mnt));
 }
 
