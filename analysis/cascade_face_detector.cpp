@@ -34,6 +34,8 @@ struct Group {
 // keeps the count. Sorting first makes the result independent of the order
 // in which the cascade's parallel loop produced the windows.
 std::vector<Group> group_windows(std::vector<cv::Rect> windows) {
+  // cv::partition takes &windows[0], undefined on an empty vector (UBSan).
+  if (windows.empty()) return {};
   std::sort(windows.begin(), windows.end(), rect_less);
   std::vector<int> labels;
   const int count = cv::partition(windows, labels, cv::SimilarRects(kGroupEps));

@@ -13,6 +13,7 @@
 #include "cache/clock.h"
 #include "cache/memory_budget.h"
 #include "cache/tree.h"
+#include "fs/handle_table.h"
 #include "fs/options.h"
 
 #include <fuse_lowlevel.h>
@@ -51,6 +52,13 @@ struct FileHandle {
   std::uint64_t version_at_open = 0;
 };
 
+// A directory listing taken at opendir, so offsets stay stable while the
+// directory changes underneath a reader (as on tmpfs, entries added later
+// may or may not appear; none is listed twice).
+struct DirHandle {
+  std::vector<cache::DirEntry> entries;
+};
+
 class Filesystem {
  public:
   Filesystem(const Options& options, analysis::AnalyzerCatalog catalog);
@@ -71,6 +79,9 @@ class Filesystem {
   std::vector<std::string> sidecar_analyzers;  // enabled and available, in order
   std::vector<std::string> precompute;         // analyzers to precompute
   cache::Tree tree;
+
+  HandleTable<FileHandle> files;
+  HandleTable<DirHandle> dirs;
 
   std::unique_ptr<analysis::AnalysisService> service;
   std::unique_ptr<Notifier> notifier;

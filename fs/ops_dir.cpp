@@ -13,13 +13,6 @@
 namespace visionfs::fs {
 namespace {
 
-// A directory listing taken at opendir, so offsets stay stable while the
-// directory changes underneath a reader (as on tmpfs, entries added later
-// may or may not appear; none is listed twice).
-struct DirHandle {
-  std::vector<cache::DirEntry> entries;
-};
-
 cache::Caller caller_of(fuse_req_t req) {
   const fuse_ctx* ctx = fuse_req_ctx(req);
   return {ctx->uid, ctx->gid};
@@ -104,7 +97,7 @@ void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t n
 void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   answer(req, "opendir", [&] {
     auto& fs = filesystem_of(req);
-    auto handle = std::make_unique<DirHandle>();
+    auto handle = std::make_shared<DirHandle>();
     cache::Ino parent_ino = 0;
     if (ino == kControlDirIno) {
       parent_ino = cache::kRootIno;
@@ -117,9 +110,9 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
       if (ino == cache::kRootIno) handle->entries.insert(handle->entries.begin(), {kControlDirName, kControlDirIno, S_IFDIR, false});
     }
     handle->entries.insert(handle->entries.begin(), {{".", ino, S_IFDIR, false}, {"..", parent_ino, S_IFDIR, false}});
-    fi->fh = reinterpret_cast<std::uint64_t>(handle.get());
+    fi->fh = fs.dirs.add(std::move(handle));
     fi->cache_readdir = 0;
-    if (fuse_reply_open(req, fi) == 0) handle.release();
+    if (fuse_reply_open(req, fi) != 0) fs.dirs.remove(fi->fh);
     return kReplied;
   });
 }
@@ -127,7 +120,8 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 void reply_listing(fuse_req_t req, size_t size, off_t offset, fuse_file_info* fi, bool plus) {
   answer(req, plus ? "readdirplus" : "readdir", [&] {
     auto& fs = filesystem_of(req);
-    auto* handle = reinterpret_cast<DirHandle*>(fi->fh);
+    auto handle = fs.dirs.get(fi->fh);
+    if (!handle) return EBADF;
     std::vector<char> buffer(size);
     size_t used = 0;
     for (size_t i = static_cast<size_t>(offset); i < handle->entries.size(); ++i) {
@@ -181,7 +175,7 @@ void op_readdirplus(fuse_req_t req, fuse_ino_t, size_t size, off_t offset, fuse_
 }
 
 void op_releasedir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
-  delete reinterpret_cast<DirHandle*>(fi->fh);
+  auto handle = filesystem_of(req).dirs.remove(fi->fh);
   fuse_reply_err(req, 0);
 }
 

@@ -13,8 +13,6 @@
 namespace visionfs::fs {
 namespace {
 
-FileHandle* handle_of(fuse_file_info* fi) { return reinterpret_cast<FileHandle*>(fi->fh); }
-
 bool writable(int flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 
 void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
@@ -28,8 +26,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
                                  &entry, &opened)) {
       return err;
     }
-    auto handle = std::make_unique<FileHandle>(FileHandle{entry.node, fi->flags, nullptr, opened.version});
-    fi->fh = reinterpret_cast<std::uint64_t>(handle.get());
+    fi->fh = fs.files.add(std::make_shared<FileHandle>(FileHandle{entry.node, fi->flags, nullptr, opened.version}));
     fi->keep_cache = opened.keep_cache;
     fuse_entry_param e{};
     e.ino = entry.node->ino;
@@ -37,9 +34,8 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     e.attr_timeout = kAttrTimeout;
     e.entry_timeout = kEntryTimeout;
     fs.tree.ref(entry.node);
-    if (fuse_reply_create(req, &e, fi) == 0) {
-      handle.release();
-    } else {
+    if (fuse_reply_create(req, &e, fi) != 0) {
+      fs.files.remove(fi->fh);
       fs.tree.forget(entry.node->ino, 1);
       fs.tree.release(entry.node, fi->flags);
     }
@@ -54,11 +50,10 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     if (is_control(ino)) {
       if (ino == kControlDirIno) return EISDIR;
       if (writable(fi->flags) || (fi->flags & O_TRUNC)) return EACCES;
-      auto handle = std::make_unique<FileHandle>(FileHandle{nullptr, fi->flags, render_control(fs, ino), 0});
-      fi->fh = reinterpret_cast<std::uint64_t>(handle.get());
+      fi->fh = fs.files.add(std::make_shared<FileHandle>(FileHandle{nullptr, fi->flags, render_control(fs, ino), 0}));
       // Each open is a new rendering: read to EOF, whatever size stat said.
       fi->direct_io = 1;
-      if (fuse_reply_open(req, fi) == 0) handle.release();
+      if (fuse_reply_open(req, fi) != 0) fs.files.remove(fi->fh);
       return kReplied;
     }
     auto node = fs.tree.find(ino);
@@ -77,12 +72,10 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     }
     cache::OpenResult opened;
     if (int err = fs.tree.open(node, fi->flags, &opened)) return err;
-    auto handle = std::make_unique<FileHandle>(FileHandle{node, fi->flags, nullptr, opened.version});
-    fi->fh = reinterpret_cast<std::uint64_t>(handle.get());
+    fi->fh = fs.files.add(std::make_shared<FileHandle>(FileHandle{node, fi->flags, nullptr, opened.version}));
     fi->keep_cache = opened.keep_cache;
-    if (fuse_reply_open(req, fi) == 0) {
-      handle.release();
-    } else {
+    if (fuse_reply_open(req, fi) != 0) {
+      fs.files.remove(fi->fh);
       fs.tree.release(node, fi->flags);
     }
     fs.flush_notifications();
@@ -92,7 +85,9 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 
 void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t offset, fuse_file_info* fi) {
   answer(req, "read", [&] {
-    auto* handle = handle_of(fi);
+    // A shared reference: a concurrent RELEASE cannot free it under the reply.
+    auto handle = filesystem_of(req).files.get(fi->fh);
+    if (!handle) return EBADF;
     if (handle->control_text) {
       const auto& text = *handle->control_text;
       if (offset < 0) return EINVAL;
@@ -109,9 +104,10 @@ void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t offset, fuse_file_in
 
 void op_write(fuse_req_t req, fuse_ino_t, const char* buf, size_t size, off_t offset, fuse_file_info* fi) {
   answer(req, "write", [&] {
-    auto* handle = handle_of(fi);
-    if (handle->control_text) return EACCES;
     auto& fs = filesystem_of(req);
+    auto handle = fs.files.get(fi->fh);
+    if (!handle) return EBADF;
+    if (handle->control_text) return EACCES;
     auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(buf), size);
     if (int err = fs.tree.write(handle->node, offset, bytes)) return err;
     fuse_reply_write(req, size);
@@ -127,10 +123,10 @@ void op_fsync(fuse_req_t req, fuse_ino_t, int, fuse_file_info*) {
 }
 
 void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
-  std::unique_ptr<FileHandle> handle(handle_of(fi));
   auto& fs = filesystem_of(req);
+  auto handle = fs.files.remove(fi->fh);
   fuse_reply_err(req, 0);
-  if (!handle->node || handle->node->kind != cache::NodeKind::kFile) return;
+  if (!handle || !handle->node || handle->node->kind != cache::NodeKind::kFile) return;
   auto released = fs.tree.release(handle->node, handle->flags);
   if (writable(handle->flags) && released.last_writer && fs.scheduler && fs.tree.is_image_file(handle->node)) {
     // After the reply: parked sidecars and precomputation may start now.

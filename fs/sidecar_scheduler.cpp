@@ -209,11 +209,10 @@ void SidecarScheduler::answer(Waiter& w, const cache::NodePtr& sidecar, const st
         fuse_reply_err(w.req, err);
         return;
       }
-      auto* handle = new FileHandle{sidecar, w.fi.flags, nullptr, 0};
-      w.fi.fh = reinterpret_cast<std::uint64_t>(handle);
+      w.fi.fh = fs_.files.add(std::make_shared<FileHandle>(FileHandle{sidecar, w.fi.flags, nullptr, 0}));
       w.fi.keep_cache = 1;  // immutable for its inode
       w.fi.direct_io = 0;
-      if (fuse_reply_open(w.req, &w.fi) != 0) delete handle;
+      if (fuse_reply_open(w.req, &w.fi) != 0) fs_.files.remove(w.fi.fh);
       return;
     }
   }
