@@ -283,7 +283,6 @@ std::vector<std::string> Tree::path_locked(const Node& node) const {
 // ---- public ----
 
 Errno Tree::lookup(Ino parent, const std::string& name, Entry* out) {
-  Graveyard dead;
   std::lock_guard lock(mu_);
   Errno err = 0;
   auto dir = dir_locked(parent, &err);
@@ -394,8 +393,7 @@ Errno Tree::mkdir(Ino parent, const std::string& name, mode_t mode, const Caller
 
 Errno Tree::create(Ino parent, const std::string& name, mode_t mode, int flags, const Caller& caller,
                    Entry* out, OpenResult* open_out) {
-  Graveyard dead;
-  NodePtr node;
+    NodePtr node;
   {
     std::lock_guard lock(mu_);
     Errno err = 0;
@@ -779,6 +777,11 @@ Errno Tree::evict(Ino ino) {
 void Tree::count_eviction() {
   std::lock_guard lock(mu_);
   evictions_++;
+}
+
+std::size_t Tree::inode_count() const {
+  std::lock_guard lock(mu_);
+  return inodes_.size();
 }
 
 std::vector<Notification> Tree::take_notifications() {

@@ -189,7 +189,10 @@ class Tree {
   // Image versions that had sidecars and are now gone (rewritten, removed,
   // evicted): whoever keeps their decoded pixels must drop them.
   std::vector<std::pair<Ino, std::uint64_t>> take_dropped_versions();
+  // Walks every node: for .visionfs/stats.json, not for hot paths.
   TreeStats stats() const;
+  // Inodes addressable now (linked or referenced). O(1), for statfs.
+  std::size_t inode_count() const;
   const MemoryBudget& budget() const { return budget_; }
   Duration ttl() const { return options_.ttl; }
 

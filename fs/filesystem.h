@@ -88,7 +88,6 @@ class Filesystem {
   std::unique_ptr<SidecarScheduler> scheduler;
   std::unique_ptr<Evictor> evictor;
   fuse_session* session = nullptr;
-  std::atomic<std::uint64_t> started_at_ms{0};
 };
 
 inline Filesystem& filesystem_of(fuse_req_t req) { return *static_cast<Filesystem*>(fuse_req_userdata(req)); }

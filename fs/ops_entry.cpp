@@ -123,9 +123,9 @@ void op_statfs(fuse_req_t req, fuse_ino_t) {
     st.f_frsize = kBlock;
     st.f_blocks = fs.budget.limit() / kBlock;
     st.f_bfree = st.f_bavail = fs.budget.available() / kBlock;
-    auto stats = fs.tree.stats();
+    // df and file browsers call statfs often: an O(1) count, not a walk.
     st.f_files = 1u << 24;
-    st.f_ffree = st.f_favail = st.f_files - std::min<std::uint64_t>(st.f_files, stats.files + stats.directories);
+    st.f_ffree = st.f_favail = st.f_files - std::min<std::uint64_t>(st.f_files, fs.tree.inode_count());
     st.f_namemax = 255;
     return fuse_reply_statfs(req, &st), kReplied;
   });
