@@ -46,21 +46,43 @@ AnalysisService::~AnalysisService() {
 void AnalysisService::submit(ImageRef image, const Analyzer* analyzer, Done done) {
   {
     std::lock_guard lock(mu_);
+    outstanding_[image.key]++;
     queue_.push_back({std::move(image), analyzer, std::move(done)});
   }
   cv_.notify_one();
 }
 
-void AnalysisService::forget(ImageKey key) {
-  std::shared_future<std::shared_ptr<const Decoded>> dropped;  // destroyed after unlock
-  std::lock_guard lock(mu_);
+void AnalysisService::drop_locked(ImageKey key,
+                                  std::vector<std::shared_future<std::shared_ptr<const Decoded>>>& dropped) {
   for (auto it = decoded_.begin(); it != decoded_.end(); ++it) {
     if (it->first == key) {
-      dropped = std::move(it->second);
+      dropped.push_back(std::move(it->second));
       decoded_.erase(it);
-      break;
+      return;
     }
   }
+}
+
+void AnalysisService::forget(ImageKey key) {
+  std::vector<std::shared_future<std::shared_ptr<const Decoded>>> dropped;  // wiped after unlock
+  std::lock_guard lock(mu_);
+  drop_locked(key, dropped);
+  if (outstanding_.count(key)) forgotten_.insert(key);
+}
+
+void AnalysisService::job_done(ImageKey key) {
+  std::vector<std::shared_future<std::shared_ptr<const Decoded>>> dropped;  // wiped after unlock
+  std::lock_guard lock(mu_);
+  running_--;
+  auto it = outstanding_.find(key);
+  if (it == outstanding_.end() || --it->second > 0) return;
+  outstanding_.erase(it);
+  if (forgotten_.erase(key)) drop_locked(key, dropped);
+}
+
+std::size_t AnalysisService::decoded_versions() const {
+  std::lock_guard lock(mu_);
+  return decoded_.size();
 }
 
 std::shared_ptr<const AnalysisService::Decoded> AnalysisService::decoded_for(const ImageRef& image) {
@@ -144,10 +166,7 @@ void AnalysisService::worker_loop() {
     std::string text = to_sidecar_text(result);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     record(job.analyzer->name(), ms, result.contains("error"));
-    {
-      std::lock_guard lock(mu_);
-      running_--;
-    }
+    job_done(job.image.key);
     job.done(std::move(text));
   }
 }

@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <span>
 #include <string>
 #include <thread>
@@ -67,8 +68,12 @@ class AnalysisService {
   // Queues one analysis; `done` receives the sidecar text (JSON + "\n"),
   // error JSON included. REQUIRES: `analyzer` outlives the service.
   void submit(ImageRef image, const Analyzer* analyzer, Done done);
-  // The image version is gone: drop its decoded pixels now.
+  // The image version is gone: drop its decoded pixels now, and again when
+  // its last queued or running job is done (a job still to run decodes it
+  // once more for itself and its siblings; nothing keeps it afterwards).
   void forget(ImageKey key);
+  // Image versions with decoded pixels kept (for tests and stats).
+  std::size_t decoded_versions() const;
   ServiceStats stats() const;
 
  private:
@@ -82,6 +87,9 @@ class AnalysisService {
   void worker_loop();
   std::shared_ptr<const Decoded> decoded_for(const ImageRef& image);
   void record(const std::string& analyzer, double ms, bool error);
+  // REQUIRES mu_: moves the decoded entry of `key` into `dropped`.
+  void drop_locked(ImageKey key, std::vector<std::shared_future<std::shared_ptr<const Decoded>>>& dropped);
+  void job_done(ImageKey key);
 
   const DecodeLimits limits_;
   const std::size_t decoded_cache_bytes_;
@@ -94,6 +102,8 @@ class AnalysisService {
   // Decoded images by version, oldest first; futures let concurrent
   // analyzers of one version wait for a single decode.
   std::list<std::pair<ImageKey, std::shared_future<std::shared_ptr<const Decoded>>>> decoded_;
+  std::map<ImageKey, unsigned> outstanding_;  // queued or running jobs per version
+  std::set<ImageKey> forgotten_;             // forgotten while jobs were outstanding
   std::map<std::string, std::vector<double>> latencies_ms_;  // ring of recent samples
   std::map<std::string, AnalyzerStats> counts_;
   std::uint64_t decodes_ = 0, decode_errors_ = 0, decoded_hits_ = 0;

@@ -88,15 +88,41 @@ TEST_F(AnalysisServiceTest, UndecodableImageGivesErrorJsonFromEveryAnalyzer) {
   EXPECT_EQ(stats.analyzers["colors"].errors, 2u);
 }
 
-TEST_F(AnalysisServiceTest, LatencyPercentilesAreOrdered) {
+TEST_F(AnalysisServiceTest, LatenciesAreMillisecondsWithinWhatTheCallerMeasured) {
   AnalysisService service(DecodeLimits{}, 2);
-  for (std::uint64_t v = 1; v <= 5; ++v) run_all(service, {analyzers_[1]}, photo_.ref(1, v));
+  double longest_ms = 0;
+  for (std::uint64_t v = 1; v <= 5; ++v) {
+    auto start = std::chrono::steady_clock::now();
+    run_all(service, {analyzers_[1]}, photo_.ref(1, v));
+    longest_ms = std::max(longest_ms, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
   auto hash = service.stats().analyzers["hash"];
   EXPECT_EQ(hash.runs, 5u);
   EXPECT_GT(hash.p50_ms, 0);
-  EXPECT_LE(hash.p50_ms, hash.p90_ms);
-  EXPECT_LE(hash.p90_ms, hash.p99_ms);
-  EXPECT_LE(hash.p99_ms, hash.max_ms);
+  // Each sample lies inside one run_all call: a unit error (seconds,
+  // microseconds) or a sample from elsewhere breaks this bound.
+  EXPECT_LE(hash.max_ms, longest_ms);
+  EXPECT_LE(hash.p50_ms, hash.max_ms);
+}
+
+TEST_F(AnalysisServiceTest, AVersionForgottenWhileItsJobsWaitKeepsNoPixelsAfterThem) {
+  AnalysisService service(DecodeLimits{}, 1);
+  std::promise<void> release_worker;
+  std::promise<void> first_done;
+  // The only worker is held inside the first job's callback.
+  service.submit(photo_.ref(1, 1), analyzers_[1].get(), [&](std::string) {
+    first_done.set_value();
+    release_worker.get_future().wait();
+  });
+  first_done.get_future().wait();
+  std::promise<std::string> second;
+  service.submit(photo_.ref(2, 1), analyzers_[0].get(), [&](std::string text) { second.set_value(text); });
+  service.forget({2, 1});  // its image went away while the job was queued
+  release_worker.set_value();
+  EXPECT_FALSE(nlohmann::json::parse(second.get_future().get()).contains("error"));
+  EXPECT_EQ(service.decoded_versions(), 1u) << "only image 1's pixels may stay; image 2's were forgotten";
+  service.forget({1, 1});
+  EXPECT_EQ(service.decoded_versions(), 0u);
 }
 
 }  // namespace
