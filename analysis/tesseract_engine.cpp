@@ -5,6 +5,7 @@
 #include "analysis/json_values.h"
 
 #include <opencv2/imgproc.hpp>
+#include <leptonica/allheaders.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/resultiterator.h>
 
@@ -85,6 +86,11 @@ std::unique_ptr<tesseract::TessBaseAPI> TesseractEngine::init() const {
     throw AnalysisError(ErrorCode::kUnavailable, "Tesseract failed to load " + language_ + ".traineddata");
   }
   api->SetPageSegMode(tesseract::PSM_AUTO);
+  // Tesseract prints notes about the page it read ("Detected 4 diacritics",
+  // "Empty page!!") and Leptonica its complaints to stderr, which is the
+  // daemon's log: words about a user's image have no place there.
+  api->SetVariable("debug_file", "/dev/null");
+  setMsgSeverity(L_SEVERITY_NONE);
   return api;
 }
 
