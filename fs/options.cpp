@@ -215,8 +215,11 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
   if (out->debug) out->log_level = "debug";
   free_raw(raw);
 
-  // A killed daemon must not leave a dead mountpoint behind.
-  fuse_opt_add_arg(&args, "-oauto_unmount");
+  // No auto_unmount unless asked for: a killed daemon (SIGKILL, out of
+  // memory) then leaves a dead mount that answers ENOTCONN until the user
+  // runs `fusermount3 -u`, instead of a plain directory that a program still
+  // writing by path would fill with private images, on disk (fail closed;
+  // README "Privacy").
   fuse_opt_add_arg(&args, "-ofsname=visionfs");
   fuse_opt_add_arg(&args, "-osubtype=visionfs");
   out->fuse = args;
@@ -239,7 +242,9 @@ void print_usage(const char* program) {
       "    -o min_score=X         minimum object detection score, 0..1 (default 0.3)\n"
       "    -o workers=N           analysis worker threads (default: one per core)\n"
       "    -o log_level=LEVEL     trace, debug, info, warn, error (default info)\n"
-      "    -o allow_other         let other users in (implies default_permissions; needs user_allow_other)\n\n",
+      "    -o allow_other         let other users in (implies default_permissions; needs user_allow_other)\n"
+      "    -o auto_unmount        unmount when the daemon dies (off: a killed daemon leaves a dead mount that\n"
+      "                           refuses writes until `fusermount3 -u MOUNTPOINT`, so nothing lands on disk)\n\n",
       program);
 }
 

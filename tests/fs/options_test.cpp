@@ -77,7 +77,7 @@ TEST(ParseOptions, OurOptionsAreTakenAndLibfuseKeepsTheRest) {
   EXPECT_TRUE(o.precompute_all);
   EXPECT_TRUE(has_arg(o, "ro"));
   EXPECT_FALSE(has_arg(o, "ttl="));
-  EXPECT_TRUE(has_arg(o, "auto_unmount"));
+  EXPECT_FALSE(has_arg(o, "auto_unmount")) << "fail closed: a killed daemon leaves a dead mount, not a directory";
 }
 
 TEST(ParseOptions, MountFuse3SourceArgumentIsIgnored) {
@@ -148,6 +148,14 @@ TEST(ParseOptions, HelpAndVersionNeedNoMountpoint) {
   Options ov;
   ASSERT_TRUE(parse_options(v.argc(), v.argv(), &ov, &error)) << error;
   EXPECT_TRUE(ov.show_version);
+}
+
+TEST(ParseOptions, AutoUnmountIsTheUsersChoice) {
+  Argv a({"visionfs", "-o", "auto_unmount", "/tmp"});
+  Options o;
+  std::string error;
+  ASSERT_TRUE(parse_options(a.argc(), a.argv(), &o, &error)) << error;
+  EXPECT_TRUE(has_arg(o, "auto_unmount"));
 }
 
 }  // namespace
