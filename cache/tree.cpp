@@ -156,7 +156,7 @@ void Tree::maybe_drop_inode_locked(const NodePtr& node, Graveyard& dead) {
 }
 
 std::string Tree::sidecar_name(const std::string& image_name, const std::string& analyzer) const {
-  return analyzer.empty() ? image_name + std::string(kJson) : image_name + "." + analyzer + std::string(kJson);
+  return analyzer == kCombinedSidecar ? image_name + std::string(kJson) : image_name + "." + analyzer + std::string(kJson);
 }
 
 bool Tree::is_image_locked(Node& file) {
@@ -234,7 +234,7 @@ NodePtr Tree::resolve_sidecar_locked(Node& dir, const std::string& name) {
     if (it == dir.children.end() || !is_image_locked(*it->second)) return nullptr;
     return sidecar_for_locked(*it->second, analyzer);
   };
-  if (auto combined = try_image(stem, "")) return combined;
+  if (auto combined = try_image(stem, kCombinedSidecar)) return combined;
   auto dot = stem.rfind('.');
   if (dot == std::string::npos || dot == 0) return nullptr;
   std::string analyzer = stem.substr(dot + 1);
@@ -419,7 +419,11 @@ Errno Tree::create(Ino parent, const std::string& name, mode_t mode, int flags, 
   return 0;
 }
 
-Errno Tree::unlink(Ino parent, const std::string& name, bool privileged) {
+bool Tree::is_target(const Node& node, const ExpiryTarget* target) {
+  return !target || (node.ino == target->ino && node.changed == target->changed);
+}
+
+Errno Tree::unlink(Ino parent, const std::string& name, const ExpiryTarget* evicting) {
   Graveyard dead;
   std::lock_guard lock(mu_);
   Errno err = 0;
@@ -429,28 +433,20 @@ Errno Tree::unlink(Ino parent, const std::string& name, bool privileged) {
   if (it == dir->children.end()) {
     auto sidecar = resolve_sidecar_locked(*dir, name);
     if (!sidecar) return ENOENT;
-    if (!privileged) return EPERM;
-    // The evictor removes a sidecar's name so that directory watchers see
-    // IN_DELETE for it; the image follows right after.
+    if (!evicting) return EPERM;
+    // The evictor unlinks a sidecar's name only so that directory watchers
+    // see IN_DELETE for it. Nothing changes here: the image's own removal,
+    // right after, detaches its sidecars and forgets its decoded pixels.
     auto image = sidecar->image.lock();
-    if (image) {
-      image->sidecars.erase(sidecar->analyzer);
-    }
-    sidecar->linked = false;
-    sidecar->parent = nullptr;
-    if (sidecar->charged) {
-      budget_.release(sidecar->charged);
-      sidecar->charged = 0;
-    }
-    maybe_drop_inode_locked(sidecar, dead);
-    return 0;
+    return image && is_target(*image, evicting) ? 0 : ESTALE;
   }
   if (it->second->kind == NodeKind::kDirectory) return EISDIR;
+  if (!is_target(*it->second, evicting)) return ESTALE;  // renewed or replaced since it expired
   unlink_child_locked(*dir, name, dead);
   return 0;
 }
 
-Errno Tree::rmdir(Ino parent, const std::string& name) {
+Errno Tree::rmdir(Ino parent, const std::string& name, const ExpiryTarget* evicting) {
   Graveyard dead;
   std::lock_guard lock(mu_);
   Errno err = 0;
@@ -462,6 +458,7 @@ Errno Tree::rmdir(Ino parent, const std::string& name) {
   if (it == dir->children.end()) return resolve_sidecar_locked(*dir, name) ? ENOTDIR : ENOENT;
   if (it->second->kind != NodeKind::kDirectory) return ENOTDIR;
   if (!it->second->children.empty()) return ENOTEMPTY;
+  if (!is_target(*it->second, evicting)) return ESTALE;
   unlink_child_locked(*dir, name, dead);
   return 0;
 }
@@ -620,14 +617,35 @@ Errno Tree::readdir(Ino ino, std::vector<DirEntry>* out, Ino* parent_ino) {
     // numbers) but their analyses start only on lookup, getattr or open.
     auto add = [&](const std::string& analyzer) {
       auto sidecar_name_str = sidecar_name(name, analyzer);
+      // A name over NAME_MAX could be listed but never looked up (ls -l and
+      // tar fail on it): an image with a very long name has no such sidecar.
+      if (sidecar_name_str.size() > kNameMax) return;
       if (node->children.count(sidecar_name_str)) return;  // a real file shadows it
       auto sidecar = sidecar_for_locked(*child, analyzer);
       out->push_back({sidecar_name_str, sidecar->ino, S_IFREG, sidecar->result != nullptr});
     };
-    add("");
+    add(kCombinedSidecar);
     for (const auto& analyzer : options_.sidecar_analyzers) add(analyzer);
   }
   return 0;
+}
+
+bool Tree::current_entry(Ino dir_ino, const std::string& name, Ino ino, Entry* out) {
+  std::lock_guard lock(mu_);
+  Errno err = 0;
+  auto dir = dir_locked(dir_ino, &err);
+  if (!dir) return false;
+  NodePtr node;
+  if (auto it = dir->children.find(name); it != dir->children.end()) {
+    node = it->second;
+  } else {
+    node = resolve_sidecar_locked(*dir, name);
+  }
+  if (!node || node->ino != ino) return false;
+  if (node->kind == NodeKind::kSidecar && !node->result) return false;  // never a provisional size
+  out->node = node;
+  fill_stat_locked(*node, &out->attr);
+  return true;
 }
 
 Errno Tree::setxattr(Ino ino, const std::string& name, std::span<const std::uint8_t> value, int flags) {
@@ -700,6 +718,7 @@ SidecarSource Tree::sidecar_source(const NodePtr& sidecar) {
   source.image_ino = image->ino;
   source.image_version = sidecar->image_version;
   source.current = sidecar->linked && image->version == sidecar->image_version;
+  source.image_linked = image->linked;
   source.content = image->content;
   source.image_open_for_writing = image->writers > 0;
   return source;
@@ -728,6 +747,29 @@ std::shared_ptr<const SecureBuffer> Tree::sidecar_result(const NodePtr& sidecar)
   return sidecar->result;
 }
 
+bool Tree::sidecar_attr(const NodePtr& sidecar, struct stat* out) const {
+  std::lock_guard lock(mu_);
+  if (!sidecar->result) return false;
+  fill_stat_locked(*sidecar, out);
+  return true;
+}
+
+std::vector<NodePtr> Tree::sidecar_parts(const NodePtr& combined, const std::vector<std::string>& analyzers,
+                                         Errno* err) {
+  std::lock_guard lock(mu_);
+  auto image = combined->image.lock();
+  std::vector<NodePtr> parts;
+  if (!image || !image->linked) {
+    *err = ENOENT;
+  } else if (!combined->linked || image->version != combined->image_version) {
+    *err = ESTALE;
+  } else {
+    for (const auto& analyzer : analyzers) parts.push_back(sidecar_for_locked(*image, analyzer));
+    *err = 0;
+  }
+  return parts;
+}
+
 NodePtr Tree::sidecar_of(const NodePtr& image, const std::string& analyzer) {
   std::lock_guard lock(mu_);
   if (!image || image->kind != NodeKind::kFile || !image->linked || !is_image_locked(*image)) return nullptr;
@@ -749,6 +791,7 @@ std::vector<ExpiredEntry> Tree::expired(TimePoint now) const {
     if (!node || !node->linked) continue;
     ExpiredEntry entry;
     entry.ino = ino;
+    entry.changed = node->changed;
     entry.is_dir = node->kind == NodeKind::kDirectory;
     entry.path = path_locked(*node);
     if (node->kind == NodeKind::kFile) entry.bytes = node->content->size();
@@ -760,11 +803,12 @@ std::vector<ExpiredEntry> Tree::expired(TimePoint now) const {
   return out;
 }
 
-Errno Tree::evict(Ino ino) {
+Errno Tree::evict(const ExpiryTarget& target) {
   Graveyard dead;
   std::lock_guard lock(mu_);
-  auto node = find_locked(ino);
+  auto node = find_locked(target.ino);
   if (!node || !node->linked || !node->parent) return ENOENT;
+  if (!is_target(*node, &target)) return ESTALE;
   if (node->kind == NodeKind::kDirectory && !node->children.empty()) return ENOTEMPTY;
   Node& dir = *node->parent;
   notifications_.push_back({Notification::Type::kInvalEntry, dir.ino, node->name, 0});

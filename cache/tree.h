@@ -43,6 +43,8 @@ using Errno = int;
 inline constexpr Ino kRootIno = 1;
 // Inode numbers below this are the adapter's own (control directory).
 inline constexpr Ino kFirstDynamicIno = 16;
+// The analyzer name of NAME.json, the sidecar that combines all the others.
+inline const std::string kCombinedSidecar{};
 
 struct TreeOptions {
   Duration ttl = std::chrono::hours(1);
@@ -103,6 +105,7 @@ struct SidecarSource {
   Ino image_ino = 0;
   std::uint64_t image_version = 0;
   bool image_open_for_writing = false;
+  bool image_linked = false;  // false once the image is removed or expired
   bool current = false;  // the sidecar still belongs to the image's current version
   std::string analyzer;
 };
@@ -114,8 +117,17 @@ struct Notification {
   Ino ino = 0;  // kInvalInode
 };
 
+// What the evictor means to remove: the node that expired, as it was when
+// it was found due. A node renewed since (rewritten) or another node at the
+// same name (replaced by mv or cp) is not it.
+struct ExpiryTarget {
+  Ino ino = 0;
+  TimePoint changed{};
+};
+
 struct ExpiredEntry {
   Ino ino = 0;
+  TimePoint changed{};  // with `ino`: the ExpiryTarget
   bool is_dir = false;
   std::vector<std::string> path;           // from the root
   std::vector<std::string> sidecar_names;  // computed sidecars the kernel may know
@@ -146,9 +158,13 @@ class Tree {
   // O_CREAT: creates, or opens an existing file (EEXIST with O_EXCL).
   Errno create(Ino parent, const std::string& name, mode_t mode, int flags, const Caller& caller,
                Entry* out, OpenResult* open_out);
-  // `privileged`: the daemon's own evictor, allowed to remove sidecar names.
-  Errno unlink(Ino parent, const std::string& name, bool privileged);
-  Errno rmdir(Ino parent, const std::string& name);
+  // `evicting`: the request is the evictor's own expiry of that target. It
+  // removes the name only if it still is that target (ESTALE otherwise), and
+  // a sidecar name of that image answers 0 without changing anything, so
+  // that directory watchers see the sidecar go (the image's removal, which
+  // follows, detaches it). Everyone else gets EPERM for a sidecar name.
+  Errno unlink(Ino parent, const std::string& name, const ExpiryTarget* evicting = nullptr);
+  Errno rmdir(Ino parent, const std::string& name, const ExpiryTarget* evicting = nullptr);
   Errno rename(Ino parent, const std::string& name, Ino new_parent, const std::string& new_name,
                unsigned flags);
 
@@ -159,6 +175,11 @@ class Tree {
   Errno write(const NodePtr& node, off_t offset, std::span<const std::uint8_t> bytes);
 
   Errno readdir(Ino ino, std::vector<DirEntry>* out, Ino* parent_ino);
+  // Whether `name` in directory `dir` still is node `ino` with attributes to
+  // hand out (a linked file or directory, or a computed sidecar of the
+  // image's current version); fills `out` if so. A listing taken earlier
+  // must not bring back what was removed, replaced or rewritten since.
+  bool current_entry(Ino dir, const std::string& name, Ino ino, Entry* out);
 
   Errno setxattr(Ino ino, const std::string& name, std::span<const std::uint8_t> value, int flags);
   Errno getxattr(Ino ino, const std::string& name, std::vector<std::uint8_t>* value);
@@ -173,6 +194,12 @@ class Tree {
   bool is_image_file(const NodePtr& node);
   // The computed result of a sidecar, or null.
   std::shared_ptr<const SecureBuffer> sidecar_result(const NodePtr& sidecar) const;
+  // Whether `sidecar` is computed; if so, fills `out` with its attributes.
+  bool sidecar_attr(const NodePtr& sidecar, struct stat* out) const;
+  // The per-analyzer sidecars (in `analyzers` order) of the image version
+  // that `combined` (a NAME.json) belongs to, taken in one step. Sets `err`
+  // to ENOENT if the image is gone, ESTALE if it was rewritten.
+  std::vector<NodePtr> sidecar_parts(const NodePtr& combined, const std::vector<std::string>& analyzers, Errno* err);
   // The sidecar node of `image` for `analyzer` at the image's current
   // version (created if needed); null if `image` is not a linked image.
   NodePtr sidecar_of(const NodePtr& image, const std::string& analyzer);
@@ -181,8 +208,9 @@ class Tree {
   std::optional<TimePoint> next_expiry() const;
   std::vector<ExpiredEntry> expired(TimePoint now) const;
   // Removes an expired entry directly (when the unlink through the mount
-  // could not be done). Returns ENOENT if it is gone already.
-  Errno evict(Ino ino);
+  // could not be done). ENOENT if it is gone already, ESTALE if it changed
+  // since it was found due.
+  Errno evict(const ExpiryTarget& target);
   void count_eviction();
 
   std::vector<Notification> take_notifications();
@@ -216,6 +244,7 @@ class Tree {
   NodePtr sidecar_for_locked(Node& image, const std::string& analyzer);
   std::string sidecar_name(const std::string& image_name, const std::string& analyzer) const;
   Errno resize_locked(Node& file, std::size_t new_size);
+  static bool is_target(const Node& node, const ExpiryTarget* target);
   void content_changed_locked(Node& file, Graveyard& dead);
   std::vector<std::string> path_locked(const Node& node) const;
 

@@ -1,7 +1,7 @@
 #include "fs/control_files.h"
 
 #include "fs/filesystem.h"
-#include "fs/sidecar_scheduler.h"
+#include "sidecars/scheduler.h"
 
 #include <nlohmann/json.hpp>
 
@@ -23,14 +23,14 @@ std::string render_stats(const Filesystem& fs) {
   out["ttlSeconds"] = std::chrono::duration<double>(fs.tree.ttl()).count();
 
   json analyses = json::object();
-  auto counters = fs.scheduler ? fs.scheduler->counters() : std::map<std::string, SidecarScheduler::Counters>{};
+  auto counters = fs.scheduler ? fs.scheduler->counters() : std::map<std::string, sidecars::Counters>{};
   analysis::ServiceStats service;
   if (fs.service) service = fs.service->stats();
   std::uint64_t hits = 0;
   auto names = fs.sidecar_analyzers;
   names.push_back("all");
   for (const auto& name : names) {
-    const auto c = counters.count(name) ? counters.at(name) : SidecarScheduler::Counters{};
+    const auto c = counters.count(name) ? counters.at(name) : sidecars::Counters{};
     json a;
     a["computed"] = c.computed;  // sidecars computed (cache misses)
     a["cacheHits"] = c.hits;     // reads served from a computed sidecar

@@ -1,9 +1,12 @@
 #include "fs/evictor.h"
 
 #include "fs/filesystem.h"
-#include "fs/notifier.h"
 
+#include <fcntl.h>
+#include <malloc.h>
 #include <spdlog/spdlog.h>
+#include <sys/random.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,16 +21,25 @@ namespace {
 // after the index was empty.
 constexpr auto kMaxNap = std::chrono::milliseconds(250);
 
-std::string join(const std::string& root, const std::vector<std::string>& parts) {
-  std::string path = root;
-  for (const auto& p : parts) path += "/" + p;
+std::string relative(const std::vector<std::string>& parts, std::size_t count) {
+  std::string path;
+  for (std::size_t i = 0; i < count; ++i) path += (i ? "/" : "") + parts[i];
   return path;
 }
 
 }  // namespace
 
-Evictor::Evictor(Filesystem& fs, std::string mountpoint)
-    : fs_(fs), mountpoint_(std::move(mountpoint)), thread_([this] { loop(); }) {}
+struct Evictor::Tally {
+  std::size_t files = 0, dirs = 0, direct = 0, kept = 0;
+  std::uint64_t bytes = 0;
+};
+
+Evictor::Evictor(Filesystem& fs, std::string mountpoint) : fs_(fs), mountpoint_(std::move(mountpoint)) {
+  if (getrandom(nonce_.data(), nonce_.size(), 0) != static_cast<ssize_t>(nonce_.size())) {
+    throw std::runtime_error("getrandom failed");
+  }
+  thread_ = std::thread([this] { loop(); });
+}
 
 Evictor::~Evictor() {
   {
@@ -36,6 +48,22 @@ Evictor::~Evictor() {
   }
   cv_.notify_all();
   thread_.join();
+}
+
+bool Evictor::from_this_thread(fuse_req_t req) const {
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  return ctx && tid_.load() != 0 && ctx->pid == tid_.load();
+}
+
+std::optional<cache::ExpiryTarget> Evictor::target_of(fuse_req_t req) const {
+  if (!from_this_thread(req)) return std::nullopt;
+  std::lock_guard lock(target_mu_);
+  return target_;
+}
+
+std::optional<std::string> Evictor::probe_answer(fuse_req_t req) const {
+  if (!from_this_thread(req)) return std::nullopt;
+  return std::string(nonce_.data(), nonce_.size());
 }
 
 void Evictor::loop() {
@@ -56,37 +84,73 @@ void Evictor::loop() {
   }
 }
 
+int Evictor::open_own_mount() const {
+  int fd = ::open(mountpoint_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return -1;
+  std::array<char, 32> answer{};
+  ssize_t n = fgetxattr(fd, kEvictorProbeXattr, answer.data(), answer.size());
+  if (n != static_cast<ssize_t>(answer.size()) || answer != nonce_) {
+    // Not our mount (lazily unmounted, or something mounted over it).
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void Evictor::evict_one(int root, const cache::ExpiredEntry& entry, Tally& tally) {
+  cache::ExpiryTarget target{entry.ino, entry.changed};
+  int err = ENOTCONN;
+  if (root >= 0) {
+    {
+      std::lock_guard lock(target_mu_);
+      target_ = target;
+    }
+    std::string dir = relative(entry.path, entry.path.size() - 1);
+    // Sidecar names first, so watchers see them go with their image.
+    for (const auto& name : entry.sidecar_names) ::unlinkat(root, (dir.empty() ? name : dir + "/" + name).c_str(), 0);
+    std::string path = relative(entry.path, entry.path.size());
+    int rc = ::unlinkat(root, path.c_str(), entry.is_dir ? AT_REMOVEDIR : 0);
+    err = rc == 0 ? 0 : errno;
+    std::lock_guard lock(target_mu_);
+    target_.reset();
+  }
+  if (err == ESTALE || err == ENOTEMPTY) {
+    tally.kept++;  // renewed or replaced since it expired, or no longer empty
+    return;
+  }
+  if (err != 0) {
+    // Renamed meanwhile (ENOENT), a read-only directory (EACCES), or the
+    // mount unreachable: take it out directly, so it never stays due forever.
+    err = fs_.tree.evict(target);
+    if (err != 0) return;  // gone already, or renewed: nothing was removed
+    tally.direct++;
+  } else {
+    fs_.tree.count_eviction();
+  }
+  (entry.is_dir ? tally.dirs : tally.files)++;
+  tally.bytes += entry.bytes;
+}
+
 void Evictor::evict_due() {
   auto start = std::chrono::steady_clock::now();
   auto due = fs_.tree.expired(fs_.clock.now());
-  std::size_t files = 0, dirs = 0, fallbacks = 0;
-  std::uint64_t bytes = 0;
-  for (const auto& entry : due) {
-    std::string path = join(mountpoint_, entry.path);
-    std::string dir = path.substr(0, path.rfind('/'));
-    // Sidecar names first, so watchers see them go with their image.
-    for (const auto& name : entry.sidecar_names) ::unlink((dir + "/" + name).c_str());
-    int rc = entry.is_dir ? ::rmdir(path.c_str()) : ::unlink(path.c_str());
-    if (rc == 0) {
-      fs_.tree.count_eviction();
-    } else if (errno != ENOTEMPTY) {
-      // Renamed meanwhile (ENOENT), or a read-only directory (EACCES): take
-      // it out directly, so the entry can never stay due forever.
-      spdlog::debug("evicting {} through the mount failed ({}); removing it directly", path, std::strerror(errno));
-      if (fs_.tree.evict(entry.ino) == 0) fallbacks++;
-    }
-    spdlog::debug("evicted {}", path);
-    (entry.is_dir ? dirs : files)++;
-    bytes += entry.bytes;
-  }
+  if (due.empty()) return;
+  int root = open_own_mount();
+  Tally tally;
+  for (const auto& entry : due) evict_one(root, entry, tally);
+  if (root >= 0) ::close(root);
   fs_.flush_notifications();
-  if (files + dirs > 0) {
-    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    // The bytes are wiped and uncharged when the kernel forgets the inode
-    // and no handle holds it open, which may be a moment later.
-    spdlog::info("evicted {} files ({} bytes) and {} directories after the TTL in {:.1f} ms{}", files, bytes, dirs, ms,
-                 fallbacks ? fmt::format(" ({} removed directly)", fallbacks) : "");
-  }
+  if (tally.files + tally.dirs == 0) return;
+  // Hand freed heap back to the system: after a burst of large images the
+  // allocator would otherwise keep hundreds of MB that no file uses.
+  malloc_trim(0);
+  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  // The bytes are wiped and uncharged when the kernel forgets the inode and
+  // no handle holds it open, which may be a moment later.
+  spdlog::info("evicted {} files ({} bytes) and {} directories after the TTL in {:.1f} ms{}{}", tally.files,
+               tally.bytes, tally.dirs, ms,
+               tally.direct ? fmt::format(" ({} removed directly)", tally.direct) : "",
+               root < 0 ? " (the mount was not reachable)" : "");
 }
 
 }  // namespace visionfs::fs

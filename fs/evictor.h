@@ -5,26 +5,47 @@
 // Dolphin) see IN_DELETE only for an unlink that goes through the VFS.
 // fuse_lowlevel_notify_delete gives only IN_DELETE_SELF to a watch on the
 // file, and notify_inval_entry gives nothing (fuse-lessons.md section 2).
-// So this thread unlinks the expired path on our own mount; the request comes
-// back to the unlink handler, which recognises it by thread id
-// (from_evictor) and also lets it remove sidecar names. If that path fails
-// (the directory was made read-only, the mount is unreachable), the entry is
-// removed directly and the kernel is told with notify_inval_*.
+// So this thread unlinks the expired names on our own mount; the requests
+// come back to the unlink handler, which recognises them by thread id.
 //
-// This thread is never a FUSE loop thread, and holds no lock while it makes
+// What keeps it from removing anything else:
+// - It never follows a path from the mountpoint's name. Each batch opens the
+//   mountpoint and proves, with a getxattr that only this daemon answers (a
+//   random nonce, to this thread only), that the directory it holds is this
+//   very mount; then it unlinks relative to that descriptor. After a lazy
+//   unmount (fusermount3 -uz) the name leads to the directory underneath,
+//   on disk: the proof fails and nothing there is touched.
+// - Each unlink names its target (inode and time of last change); the
+//   handler removes the name only if it still is that node, unchanged
+//   (cache::Tree::unlink). A file rewritten or replaced after the batch was
+//   listed survives.
+// If the mount cannot be reached, or a name was renamed meanwhile, the entry
+// is removed directly (same target check) and the kernel told with
+// notify_inval_*.
+//
+// This thread is never a FUSE loop thread and holds no lock while it makes
 // those system calls, so the handlers it triggers cannot deadlock with it.
-// Thread-safety: tid() from any thread.
+// Thread-safety: target_of() and probe_answer() from any thread.
 
+#include "cache/tree.h"
+
+#include <fuse_lowlevel.h>
+#include <sys/types.h>
+
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
-#include <sys/types.h>
 #include <thread>
 
 namespace visionfs::fs {
 
 class Filesystem;
+
+// The extended attribute of the root that answers the evictor's probe.
+inline constexpr const char* kEvictorProbeXattr = "user.visionfs.evictor-probe";
 
 class Evictor {
  public:
@@ -33,16 +54,26 @@ class Evictor {
   Evictor(const Evictor&) = delete;
   Evictor& operator=(const Evictor&) = delete;
 
-  pid_t tid() const { return tid_.load(); }
+  // The target of the eviction `req` carries out, if `req` is ours.
+  std::optional<cache::ExpiryTarget> target_of(fuse_req_t req) const;
+  // The nonce, if `req` is this thread's probe; nothing for anyone else.
+  std::optional<std::string> probe_answer(fuse_req_t req) const;
 
  private:
+  struct Tally;
   void loop();
   void evict_due();
+  int open_own_mount() const;
+  void evict_one(int root, const cache::ExpiredEntry& entry, Tally& tally);
+  bool from_this_thread(fuse_req_t req) const;
 
   Filesystem& fs_;
   const std::string mountpoint_;
+  std::array<char, 32> nonce_{};
   std::atomic<pid_t> tid_{0};
-  std::mutex mu_;
+  mutable std::mutex target_mu_;  // guards target_; a leaf
+  std::optional<cache::ExpiryTarget> target_;
+  std::mutex mu_;  // guards stopping_; never held across a tree call or a system call on the mount
   std::condition_variable cv_;
   bool stopping_ = false;
   std::thread thread_;

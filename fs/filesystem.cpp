@@ -3,7 +3,8 @@
 #include "analysis/image_format.h"
 #include "fs/evictor.h"
 #include "fs/notifier.h"
-#include "fs/sidecar_scheduler.h"
+#include "sidecars/park_timer.h"
+#include "sidecars/scheduler.h"
 
 #include <unistd.h>
 
@@ -57,7 +58,14 @@ void Filesystem::start_threads(fuse_session* s) {
   unsigned workers = options.workers ? options.workers : std::max(1u, std::thread::hardware_concurrency());
   service = std::make_unique<analysis::AnalysisService>(analysis::DecodeLimits{options.max_pixels}, workers);
   notifier = std::make_unique<Notifier>(s);
-  scheduler = std::make_unique<SidecarScheduler>(*this, kWriteWait);
+  sidecars::SchedulerConfig config{sidecar_analyzers, precompute, kWriteWait};
+  auto* analysis_service = service.get();
+  auto submit = [analysis_service](analysis::ImageRef image, const analysis::Analyzer* analyzer,
+                                   analysis::AnalysisService::Done done) {
+    analysis_service->submit(std::move(image), analyzer, std::move(done));
+  };
+  scheduler = std::make_unique<sidecars::Scheduler>(tree, catalog, submit, clock, std::move(config));
+  park_timer = std::make_unique<sidecars::ParkTimer>(*scheduler, clock);
   evictor = std::make_unique<Evictor>(*this, options.mountpoint);
 }
 
@@ -65,6 +73,10 @@ void Filesystem::stop_threads() {
   // The evictor first: it makes requests that the others would serve.
   evictor.reset();
   service.reset();  // finishes running analyses (they call the scheduler)
+  park_timer.reset();
+  // Whatever still waits (its analysis was queued, or its image is still open
+  // for writing) gets EIO now: every parked request is answered once.
+  if (scheduler) scheduler->shutdown();
   scheduler.reset();
   notifier.reset();
 }
@@ -78,9 +90,12 @@ void Filesystem::flush_notifications() {
   }
 }
 
-bool Filesystem::from_evictor(fuse_req_t req) const {
-  const fuse_ctx* ctx = fuse_req_ctx(req);
-  return evictor && ctx && ctx->pid == evictor->tid();
+std::optional<cache::ExpiryTarget> Filesystem::eviction_of(fuse_req_t req) const {
+  return evictor ? evictor->target_of(req) : std::nullopt;
+}
+
+std::optional<std::string> Filesystem::evictor_probe(fuse_req_t req) const {
+  return evictor ? evictor->probe_answer(req) : std::nullopt;
 }
 
 }  // namespace visionfs::fs

@@ -20,13 +20,18 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
+
+namespace visionfs::sidecars {
+class Scheduler;
+class ParkTimer;
+}  // namespace visionfs::sidecars
 
 namespace visionfs::fs {
 
 class Notifier;
-class SidecarScheduler;
 class Evictor;
 
 // Inode numbers of the read-only control directory, below the Tree's range.
@@ -69,8 +74,10 @@ class Filesystem {
 
   // Sends the Tree's queued kernel notifications (from the notifier thread).
   void flush_notifications();
-  // Whether a request comes from our own evictor (allowed to unlink sidecars).
-  bool from_evictor(fuse_req_t req) const;
+  // The expiry target of `req`, if it is our own evictor's unlink or rmdir.
+  std::optional<cache::ExpiryTarget> eviction_of(fuse_req_t req) const;
+  // The evictor's probe nonce, if `req` is its probe (fs/evictor.h).
+  std::optional<std::string> evictor_probe(fuse_req_t req) const;
 
   const Options& options;
   cache::SteadyClock clock;
@@ -85,7 +92,8 @@ class Filesystem {
 
   std::unique_ptr<analysis::AnalysisService> service;
   std::unique_ptr<Notifier> notifier;
-  std::unique_ptr<SidecarScheduler> scheduler;
+  std::unique_ptr<sidecars::Scheduler> scheduler;
+  std::unique_ptr<sidecars::ParkTimer> park_timer;
   std::unique_ptr<Evictor> evictor;
   fuse_session* session = nullptr;
 };

@@ -5,7 +5,6 @@
 #include "fs/filesystem.h"
 #include "fs/ops.h"
 #include "fs/reply.h"
-#include "fs/sidecar_scheduler.h"
 
 #include <memory>
 #include <vector>
@@ -64,7 +63,8 @@ void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
   answer(req, "unlink", [&] {
     auto& fs = filesystem_of(req);
     if (reserved(parent, name)) return EPERM;
-    int err = fs.tree.unlink(parent, name, fs.from_evictor(req));
+    auto evicting = fs.eviction_of(req);
+    int err = fs.tree.unlink(parent, name, evicting ? &*evicting : nullptr);
     fuse_reply_err(req, err);
     fs.flush_notifications();
     return kReplied;
@@ -75,7 +75,8 @@ void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
   answer(req, "rmdir", [&] {
     auto& fs = filesystem_of(req);
     if (reserved(parent, name)) return EPERM;
-    int err = fs.tree.rmdir(parent, name);
+    auto evicting = fs.eviction_of(req);
+    int err = fs.tree.rmdir(parent, name, evicting ? &*evicting : nullptr);
     fuse_reply_err(req, err);
     fs.flush_notifications();
     return kReplied;
@@ -117,7 +118,7 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   });
 }
 
-void reply_listing(fuse_req_t req, size_t size, off_t offset, fuse_file_info* fi, bool plus) {
+void reply_listing(fuse_req_t req, fuse_ino_t dir, size_t size, off_t offset, fuse_file_info* fi, bool plus) {
   answer(req, plus ? "readdirplus" : "readdir", [&] {
     auto& fs = filesystem_of(req);
     auto handle = fs.dirs.get(fi->fh);
@@ -139,19 +140,18 @@ void reply_listing(fuse_req_t req, size_t size, off_t offset, fuse_file_info* fi
         // Sidecars not computed yet (and "." "..", control entries) go with
         // ino 0: the kernel then caches nothing and a later stat asks us, so
         // a listing never starts an analysis.
+        // The listing was taken at opendir: an entry gets attributes only if
+        // its name still leads to the same node now, or a removed file, or
+        // an old version's sidecar, would come back to life in the kernel.
         fuse_entry_param e{};
         e.attr.st_ino = d.ino;
         e.attr.st_mode = d.type;
-        bool with_attr = false;
-        cache::NodePtr node;
-        if (d.attr_known && d.name != "." && d.name != ".." && !is_control(d.ino)) {
-          node = fs.tree.find(d.ino);
-          if (node && fs.tree.getattr(d.ino, &e.attr) == 0 &&
-              (node->kind != cache::NodeKind::kSidecar || fs.tree.sidecar_result(node))) {
-            with_attr = true;
-          }
-        }
+        cache::Entry current;
+        bool with_attr = d.attr_known && d.name != "." && d.name != ".." && !is_control(d.ino) &&
+                         fs.tree.current_entry(dir, d.name, d.ino, &current);
+        const cache::NodePtr& node = current.node;
         if (with_attr) {
+          e.attr = current.attr;
           bool sidecar = node->kind == cache::NodeKind::kSidecar;
           e.ino = d.ino;
           e.attr_timeout = e.entry_timeout = sidecar ? kSidecarTimeout : kAttrTimeout;
@@ -166,12 +166,12 @@ void reply_listing(fuse_req_t req, size_t size, off_t offset, fuse_file_info* fi
   });
 }
 
-void op_readdir(fuse_req_t req, fuse_ino_t, size_t size, off_t offset, fuse_file_info* fi) {
-  reply_listing(req, size, offset, fi, false);
+void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file_info* fi) {
+  reply_listing(req, ino, size, offset, fi, false);
 }
 
-void op_readdirplus(fuse_req_t req, fuse_ino_t, size_t size, off_t offset, fuse_file_info* fi) {
-  reply_listing(req, size, offset, fi, true);
+void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file_info* fi) {
+  reply_listing(req, ino, size, offset, fi, true);
 }
 
 void op_releasedir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {

@@ -4,7 +4,8 @@
 #include "fs/filesystem.h"
 #include "fs/ops.h"
 #include "fs/reply.h"
-#include "fs/sidecar_scheduler.h"
+#include "fs/sidecar_replies.h"
+#include "sidecars/scheduler.h"
 
 namespace visionfs::fs {
 
@@ -47,7 +48,7 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
         // kernel holds the directory's lock across a LOOKUP, and a waiting
         // lookup would stall every other name (and `ls`) in the directory.
         // GETATTR and OPEN, which hold no directory lock, wait instead.
-        fs.scheduler->request(entry.node, SidecarScheduler::Waiter{});
+        fs.scheduler->request(entry.node, sidecars::Waiter{});
         return reply_entry(req, fs, entry, false);
       }
       fs.scheduler->count_hit(entry.node->analyzer);
@@ -77,10 +78,7 @@ void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
     auto node = fs.tree.find(ino);
     if (!node) return ENOENT;
     if (node->kind == cache::NodeKind::kSidecar && !fs.tree.sidecar_result(node)) {
-      SidecarScheduler::Waiter w;
-      w.want = SidecarScheduler::Want::kAttr;
-      w.req = req;
-      fs.scheduler->request(node, std::move(w));
+      fs.scheduler->request(node, attr_waiter(req));
       return kReplied;
     }
     struct stat st {};

@@ -4,7 +4,8 @@
 #include "fs/filesystem.h"
 #include "fs/ops.h"
 #include "fs/reply.h"
-#include "fs/sidecar_scheduler.h"
+#include "fs/sidecar_replies.h"
+#include "sidecars/scheduler.h"
 
 #include <fcntl.h>
 
@@ -61,25 +62,15 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     if (node->kind == cache::NodeKind::kSidecar) {
       if (writable(fi->flags) || (fi->flags & O_TRUNC)) return EACCES;
       if (!fs.tree.sidecar_result(node)) {
-        SidecarScheduler::Waiter w;
-        w.want = SidecarScheduler::Want::kOpen;
-        w.req = req;
-        w.fi = *fi;
-        fs.scheduler->request(node, std::move(w));
+        // Answered by the scheduler once computed (or with its errno).
+        fs.scheduler->request(node, open_waiter(req, *fi));
         return kReplied;
       }
       fs.scheduler->count_hit(node->analyzer);
     }
-    cache::OpenResult opened;
-    if (int err = fs.tree.open(node, fi->flags, &opened)) return err;
-    fi->fh = fs.files.add(std::make_shared<FileHandle>(FileHandle{node, fi->flags, nullptr, opened.version}));
-    fi->keep_cache = opened.keep_cache;
-    if (fuse_reply_open(req, fi) != 0) {
-      fs.files.remove(fi->fh);
-      fs.tree.release(node, fi->flags);
-    }
-    fs.flush_notifications();
-    return kReplied;
+    int result = reply_open(req, fs, node, fi);
+    fs.flush_notifications();  // an O_TRUNC open may have made sidecar names stale
+    return result;
   });
 }
 

@@ -3,6 +3,7 @@
 // KDE's probe needs (not ENOTSUP).
 
 #include "fs/control_nodes.h"
+#include "fs/evictor.h"
 #include "fs/filesystem.h"
 #include "fs/ops.h"
 #include "fs/reply.h"
@@ -32,6 +33,13 @@ void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* v
 void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
   answer(req, "getxattr", [&] {
     if (is_control(ino)) return ENODATA;
+    if (ino == cache::kRootIno && std::string_view(name) == kEvictorProbeXattr) {
+      // Only our own evictor gets an answer: proof that the directory it
+      // opened is this mount (fs/evictor.h). Everyone else sees no such name.
+      auto nonce = filesystem_of(req).evictor_probe(req);
+      if (!nonce) return ENODATA;
+      return reply_sized(req, size, nonce->data(), nonce->size());
+    }
     std::vector<std::uint8_t> value;
     if (int err = filesystem_of(req).tree.getxattr(ino, name, &value)) return err;
     return reply_sized(req, size, reinterpret_cast<const char*>(value.data()), value.size());

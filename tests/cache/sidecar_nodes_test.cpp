@@ -15,17 +15,54 @@ TEST_F(TreeTest, ImagesGetSidecarNamesOthersDoNot) {
                                                        "a.jpg.meta.json", "notes.jpg"}));
 }
 
-TEST_F(TreeTest, ListingComputesNothing) {
+TEST_F(TreeTest, ListingMarksOnlyComputedSidecarsAsHavingAttributes) {
   create(kRootIno, "a.jpg", "IMG-bytes");
+  Entry meta;
+  ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.meta.json", &meta), 0);
+  struct stat st {};
+  tree_.complete_sidecar(meta.node, "{}", &st);
   std::vector<DirEntry> entries;
   Ino parent = 0;
   ASSERT_EQ(tree_.readdir(kRootIno, &entries, &parent), 0);
+  ASSERT_EQ(entries.size(), 4u);
   for (const auto& e : entries) {
-    if (e.name != "a.jpg") {
-      EXPECT_FALSE(e.attr_known) << e.name;
-    }
+    bool known = e.name == "a.jpg" || e.name == "a.jpg.meta.json";
+    EXPECT_EQ(e.attr_known, known) << e.name;
   }
-  EXPECT_EQ(tree_.stats().sidecars_computed, 0u);
+}
+
+TEST_F(TreeTest, AVeryLongImageNameGetsOnlyTheSidecarNamesThatFitNameMax) {
+  std::string name(250, 'x');
+  name += ".jpg";  // 254 bytes: NAME.json would be 259
+  create(kRootIno, name, "IMG");
+  std::string shorter(245, 'y');
+  shorter += ".jpg";  // 249: NAME.json (254) fits, NAME.meta.json (259) does not
+  create(kRootIno, shorter, "IMG");
+  auto listed = names(kRootIno);
+  for (const auto& n : listed) EXPECT_LE(n.size(), 255u) << n;
+  EXPECT_EQ(listed, (std::vector<std::string>{name, shorter, shorter + ".json"}));
+  Entry e;
+  EXPECT_EQ(tree_.lookup(kRootIno, shorter + ".json", &e), 0);
+}
+
+TEST_F(TreeTest, AnEarlierListingsEntryIsCurrentOnlyWhileItsNameLeadsToTheSameNode) {
+  auto img = create(kRootIno, "a.jpg", "IMG-one");
+  auto doc = create(kRootIno, "doc.txt", "text");
+  Entry sidecar;
+  ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.meta.json", &sidecar), 0);
+  Entry out;
+  EXPECT_FALSE(tree_.current_entry(kRootIno, "a.jpg.meta.json", sidecar.node->ino, &out)) << "not computed yet";
+  struct stat st {};
+  tree_.complete_sidecar(sidecar.node, "{}", &st);
+  EXPECT_TRUE(tree_.current_entry(kRootIno, "a.jpg.meta.json", sidecar.node->ino, &out));
+  EXPECT_EQ(out.attr.st_size, 2);
+  ASSERT_EQ(tree_.write(img, 0, bytes("IMG-two")), 0);  // rewritten: the old result is gone
+  EXPECT_FALSE(tree_.current_entry(kRootIno, "a.jpg.meta.json", sidecar.node->ino, &out));
+  EXPECT_TRUE(tree_.current_entry(kRootIno, "doc.txt", doc->ino, &out));
+  ASSERT_EQ(tree_.unlink(kRootIno, "doc.txt"), 0);
+  EXPECT_FALSE(tree_.current_entry(kRootIno, "doc.txt", doc->ino, &out));
+  create(kRootIno, "doc.txt", "new");  // same name, another node
+  EXPECT_FALSE(tree_.current_entry(kRootIno, "doc.txt", doc->ino, &out));
 }
 
 TEST_F(TreeTest, LookupResolvesSidecarsAndStableInodes) {
@@ -65,7 +102,7 @@ TEST_F(TreeTest, SidecarsAreReadOnly) {
   EXPECT_EQ(tree_.open(e.node, O_WRONLY, &o), EACCES);
   EXPECT_EQ(tree_.open(e.node, O_RDONLY | O_TRUNC, &o), EACCES);
   EXPECT_EQ(tree_.write(e.node, 0, bytes("x")), EACCES);
-  EXPECT_EQ(tree_.unlink(kRootIno, "a.jpg.faces.json", false), EPERM);
+  EXPECT_EQ(tree_.unlink(kRootIno, "a.jpg.faces.json"), EPERM);
   EXPECT_EQ(tree_.rename(kRootIno, "a.jpg.faces.json", kRootIno, "x", 0), EPERM);
   create(kRootIno, "other", "x");
   EXPECT_EQ(tree_.rename(kRootIno, "other", kRootIno, "a.jpg.faces.json", 0), EPERM);
@@ -78,11 +115,41 @@ TEST_F(TreeTest, SidecarsAreReadOnly) {
   EXPECT_EQ(tree_.setattr(e.node->ino, truncate, {}, &st), EACCES);
 }
 
-TEST_F(TreeTest, EvictorMayRemoveSidecarNames) {
-  create(kRootIno, "a.jpg", "IMG");
+TEST_F(TreeTest, TheEvictorUnlinksSidecarNamesOfItsTargetWithoutDetachingThem) {
+  auto img = create(kRootIno, "a.jpg", "IMG");
   Entry e;
   ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.faces.json", &e), 0);
-  EXPECT_EQ(tree_.unlink(kRootIno, "a.jpg.faces.json", true), 0);
+  struct stat st {};
+  tree_.complete_sidecar(e.node, "{}", &st);
+  ExpiryTarget target{img->ino, img->changed};
+  EXPECT_EQ(tree_.unlink(kRootIno, "a.jpg.faces.json", &target), 0);
+  // Still the image's sidecar: the image's removal detaches it, and only
+  // then is the version reported as dropped (its decoded pixels forgotten).
+  Entry again;
+  ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.faces.json", &again), 0);
+  EXPECT_EQ(again.node, e.node);
+  EXPECT_TRUE(tree_.take_dropped_versions().empty());
+  EXPECT_EQ(tree_.unlink(kRootIno, "a.jpg", &target), 0);
+  EXPECT_EQ(tree_.take_dropped_versions().size(), 1u);
+  EXPECT_EQ(budget_.used(), 3u) << "the result's charge is returned; the image's 3 bytes go with its last holder";
+}
+
+TEST_F(TreeTest, TheEvictorCannotRemoveAFileRenewedOrReplacedSinceItExpired) {
+  auto img = create(kRootIno, "a.jpg", "IMG");
+  ExpiryTarget target{img->ino, img->changed};
+  clock_.advance(std::chrono::seconds(1));
+  ASSERT_EQ(tree_.write(img, 3, bytes("-more")), 0);  // renewed: a new TTL
+  EXPECT_EQ(tree_.unlink(kRootIno, "a.jpg.faces.json", &target), ESTALE);
+  EXPECT_EQ(tree_.unlink(kRootIno, "a.jpg", &target), ESTALE);
+  EXPECT_EQ(tree_.evict(target), ESTALE);
+  ExpiryTarget renewed{img->ino, img->changed};
+  auto other = create(kRootIno, "b.jpg", "IMG-b");
+  ASSERT_EQ(tree_.rename(kRootIno, "b.jpg", kRootIno, "a.jpg", 0), 0);  // replaced by mv
+  EXPECT_EQ(tree_.unlink(kRootIno, "a.jpg", &renewed), ESTALE);
+  EXPECT_EQ(names(kRootIno).front(), "a.jpg");
+  EXPECT_EQ(tree_.unlink(kRootIno, "a.jpg.faces.json"), EPERM) << "only the evictor names a target";
+  ExpiryTarget replacement{other->ino, other->changed};
+  EXPECT_EQ(tree_.unlink(kRootIno, "a.jpg", &replacement), 0);
 }
 
 TEST_F(TreeTest, RewritingTheImageGivesNewSidecarsAndInvalidatesKnownNames) {
@@ -119,8 +186,8 @@ TEST_F(TreeTest, RemovingAnAnalysedImageDropsItsVersion) {
   auto plain = create(kRootIno, "b.jpg", "IMG");
   Entry e;
   ASSERT_EQ(tree_.lookup(kRootIno, "a.jpg.meta.json", &e), 0);
-  ASSERT_EQ(tree_.unlink(kRootIno, "a.jpg", false), 0);
-  ASSERT_EQ(tree_.unlink(kRootIno, "b.jpg", false), 0);  // never analysed: nothing to drop
+  ASSERT_EQ(tree_.unlink(kRootIno, "a.jpg"), 0);
+  ASSERT_EQ(tree_.unlink(kRootIno, "b.jpg"), 0);  // never analysed: nothing to drop
   auto dropped = tree_.take_dropped_versions();
   ASSERT_EQ(dropped.size(), 1u);
   EXPECT_EQ(dropped[0].first, img->ino);
@@ -135,7 +202,7 @@ TEST_F(TreeTest, SidecarsFollowRenameAndVanishWithTheImage) {
   ASSERT_EQ(tree_.lookup(kRootIno, "b.jpg.meta.json", &after), 0);
   EXPECT_EQ(after.node->ino, before.node->ino);  // the same result, renamed
   EXPECT_EQ(tree_.lookup(kRootIno, "a.jpg.meta.json", &gone), ENOENT);
-  ASSERT_EQ(tree_.unlink(kRootIno, "b.jpg", false), 0);
+  ASSERT_EQ(tree_.unlink(kRootIno, "b.jpg"), 0);
   EXPECT_EQ(tree_.lookup(kRootIno, "b.jpg.meta.json", &gone), ENOENT);
   EXPECT_TRUE(names(kRootIno).empty());
 }

@@ -82,8 +82,8 @@ TEST_F(TreeTest, DirectoriesNestAndRmdirNeedsEmpty) {
   Ino sub = mkdir(d, "2024");
   create(sub, "x.bin", "x");
   EXPECT_EQ(tree_.rmdir(kRootIno, "album"), ENOTEMPTY);
-  EXPECT_EQ(tree_.unlink(kRootIno, "album", false), EISDIR);
-  EXPECT_EQ(tree_.unlink(sub, "x.bin", false), 0);
+  EXPECT_EQ(tree_.unlink(kRootIno, "album"), EISDIR);
+  EXPECT_EQ(tree_.unlink(sub, "x.bin"), 0);
   EXPECT_EQ(tree_.rmdir(d, "2024"), 0);
   EXPECT_EQ(tree_.rmdir(kRootIno, "album"), 0);
   EXPECT_EQ(tree_.rmdir(kRootIno, "album"), ENOENT);
@@ -129,7 +129,7 @@ TEST_F(TreeTest, UnlinkedOpenFileStaysReadableUntilForgotten) {
   Entry e;
   ASSERT_EQ(tree_.lookup(kRootIno, "a.bin", &e), 0);
   tree_.ref(e.node);
-  ASSERT_EQ(tree_.unlink(kRootIno, "a.bin", false), 0);
+  ASSERT_EQ(tree_.unlink(kRootIno, "a.bin"), 0);
   EXPECT_EQ(read_all(f), "still here");
   EXPECT_NE(tree_.find(f->ino), nullptr);  // the kernel still refers to it
   EXPECT_EQ(budget_.used(), 10u);          // uncharged when it is really gone

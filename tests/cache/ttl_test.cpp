@@ -65,7 +65,7 @@ TEST_F(TreeTest, EmptyDirectoryExpiresOneTtlAfterItsLastChange) {
   auto due = tree_.expired(clock_.now());
   ASSERT_EQ(due.size(), 1u);  // the file; the directory is not empty
   EXPECT_FALSE(due[0].is_dir);
-  ASSERT_EQ(tree_.evict(due[0].ino), 0);
+  ASSERT_EQ(tree_.evict({due[0].ino, due[0].changed}), 0);
   EXPECT_TRUE(tree_.expired(clock_.now()).empty());  // emptying it was a change
   clock_.advance(seconds(60));
   due = tree_.expired(clock_.now());
@@ -93,14 +93,14 @@ TEST_F(TreeTest, EvictRemovesAndTellsTheKernel) {
   auto f = create(kRootIno, "a.bin", "x");
   clock_.advance(seconds(60));
   tree_.take_notifications();
-  ASSERT_EQ(tree_.evict(f->ino), 0);
+  ASSERT_EQ(tree_.evict({f->ino, f->changed}), 0);
   EXPECT_TRUE(names(kRootIno).empty());
   auto notes = tree_.take_notifications();
   ASSERT_EQ(notes.size(), 2u);
   EXPECT_EQ(notes[0].type, Notification::Type::kInvalEntry);
   EXPECT_EQ(notes[0].name, "a.bin");
   EXPECT_EQ(notes[1].type, Notification::Type::kInvalInode);
-  EXPECT_EQ(tree_.evict(f->ino), ENOENT);
+  EXPECT_EQ(tree_.evict({f->ino, f->changed}), ENOENT);
   EXPECT_EQ(tree_.stats().evictions, 1u);
 }
 
