@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -67,7 +68,24 @@ int decode_status(int wait_status) {
 // reach TearDown and unmount, so SIGPIPE is ignored for the whole binary.
 [[maybe_unused]] const bool kSigpipeIgnored = [] { return signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
 
+std::mutex watchdog_mu;
+std::function<void(const std::string&)> hang_watchdog;  // guarded by watchdog_mu
+
+void call_hang_watchdog(const std::string& command) {
+  std::function<void(const std::string&)> watchdog;
+  {
+    std::lock_guard lock(watchdog_mu);
+    watchdog = hang_watchdog;
+  }
+  if (watchdog) watchdog(command);
+}
+
 }  // namespace
+
+void set_hang_watchdog(std::function<void(const std::string& command)> watchdog) {
+  std::lock_guard lock(watchdog_mu);
+  hang_watchdog = std::move(watchdog);
+}
 
 std::string CommandResult::describe() const {
   std::ostringstream os;
@@ -105,6 +123,8 @@ CommandResult run(const std::string& command, int timeout_seconds) {
   int wait_status = 0;
   bool exited = false;
   auto exited_at = std::chrono::steady_clock::now();
+  const auto hang_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds + 15);
+  bool watchdog_called = false;
   char buf[65536];
   // Read until both pipes close. A grandchild left in the background may keep
   // a pipe open after the shell exits: stop reading 2 s after the exit then.
@@ -127,6 +147,10 @@ CommandResult run(const std::string& command, int timeout_seconds) {
       exited_at = std::chrono::steady_clock::now();
     }
     if (exited && std::chrono::steady_clock::now() - exited_at > std::chrono::seconds(2)) break;
+    if (!exited && !watchdog_called && std::chrono::steady_clock::now() > hang_deadline) {
+      watchdog_called = true;
+      call_hang_watchdog(command);
+    }
   }
   for (auto& f : fds)
     if (f.fd >= 0) close(f.fd);

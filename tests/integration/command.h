@@ -35,8 +35,17 @@ struct CommandResult {
 ::testing::AssertionResult succeeded(const CommandResult& r);
 
 // Runs `/bin/sh -c command` under `timeout -k 5 <seconds>`, stdin from
-// /dev/null, and captures stdout and stderr separately.
+// /dev/null, and captures stdout and stderr separately. A reader stuck in a
+// FUSE request that is never answered cannot be killed, not even by
+// `timeout` (fuse-lessons.md 1c): if the command is still there 15 s after
+// its timeout, the hang watchdog is called (once), and run() goes on
+// waiting for what the watchdog frees.
 CommandResult run(const std::string& command, int timeout_seconds = 60);
+
+// The watchdog run() calls for a command that outlived its timeout: a mount
+// fixture aborts its FUSE connection and fails the test. Thread-safe; an
+// empty function clears it.
+void set_hang_watchdog(std::function<void(const std::string& command)> watchdog);
 
 // Quotes a string for /bin/sh: 'abc' with embedded quotes escaped.
 std::string shell_quote(const std::string& s);

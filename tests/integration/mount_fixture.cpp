@@ -79,6 +79,20 @@ std::string describe_wait_status(int st) {
 
 }  // namespace
 
+// The minor device number of the mount at `path`: its FUSE connection.
+static std::string fuse_connection_of(const std::string& path) {
+  const std::string target = real_path(path);
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line, found;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, devno, root, mount_point;
+    fields >> id >> parent >> devno >> root >> mount_point;
+    if (mount_point == target && devno.find(':') != std::string::npos) found = devno.substr(devno.find(':') + 1);
+  }
+  return found;
+}
+
 std::optional<std::string> mount_fstype(const std::string& path) {
   const std::string target = real_path(path);
   std::ifstream in("/proc/self/mountinfo");
@@ -168,6 +182,11 @@ void MountFixture::start(const MountOptions& options) {
       },
       kMountDeadline);
   if (pid_ < 0) FAIL() << "no mount";
+  connection_ = fuse_connection_of(mnt_);
+  set_hang_watchdog([this](const std::string& command) {
+    ADD_FAILURE() << "a request on the mount was never answered; aborting the FUSE connection\ncommand: " << command;
+    abort_connection();
+  });
   if (!up) {
     auto fstype = mount_fstype(mnt_);
     FAIL() << "mount did not appear within " << kMountDeadline.count() << " s: " << cmdline
@@ -176,7 +195,15 @@ void MountFixture::start(const MountOptions& options) {
   }
 }
 
+void MountFixture::abort_connection() {
+  if (connection_.empty()) return;
+  const std::string dir = "/sys/fs/fuse/connections";
+  if (!std::filesystem::exists(dir + "/" + connection_)) run("mount -t fusectl none " + dir, 10);
+  std::ofstream(dir + "/" + connection_ + "/abort") << "1\n";
+}
+
 void MountFixture::TearDown() {
+  set_hang_watchdog({});
   unmount_and_check();
   if (temp_dir_.empty()) return;
   if (mount_fstype(mnt_)) {

@@ -77,6 +77,11 @@ class MountFixture : public ::testing::Test {
 
   static std::string binary() { return VISIONFS_BINARY; }
 
+  // Aborts this mount's FUSE connection (/sys/fs/fuse/connections/N/abort):
+  // the only way to free a reader whose request the daemon never answers.
+  // The hang watchdog (command.h) calls it and fails the test.
+  void abort_connection();
+
  private:
   void start(const MountOptions& options);
 
@@ -84,6 +89,7 @@ class MountFixture : public ::testing::Test {
   std::string mnt_;
   std::string scratch_;
   std::string log_path_;
+  std::string connection_;  // N in /sys/fs/fuse/connections/N
   int log_fd_ = -1;
   pid_t pid_ = -1;
   bool finished_ = false;
