@@ -50,7 +50,9 @@ std::string render_stats(const Filesystem& fs) {
   out["analyses"] = analyses;
   out["cacheHits"] = hits;
   out["decodes"] = {{"count", service.decodes}, {"errors", service.decode_errors},
-                    {"sharedHits", service.decoded_cache_hits}};
+                    {"sharedHits", service.decoded_cache_hits},
+                    // image versions whose pixels are held now: 0 once every image has gone
+                    {"versionsHeld", fs.service ? fs.service->decoded_versions() : 0}};
   out["workers"] = {{"threads", service.workers}, {"queued", service.queued}, {"running", service.running}};
   return out.dump(2) + "\n";
 }

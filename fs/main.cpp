@@ -4,6 +4,7 @@
 
 #include "analysis/catalog.h"
 #include "analysis/model_files.h"
+#include "analysis/wiping_allocator.h"
 #include "fs/filesystem.h"
 #include "fs/logging.h"
 #include "fs/options.h"
@@ -20,6 +21,8 @@ using namespace visionfs;
 
 int main(int argc, char** argv) {
   bool hardened = fs::harden_process();
+  // Before any cv::Mat exists: every pixel buffer is wiped when freed.
+  analysis::install_wiping_mat_allocator();
 
   fs::Options options;
   std::string error;
