@@ -9,8 +9,8 @@
 // timing, so lazily loaded networks are not counted (a running daemon has
 // them loaded too).
 
-#include "analysis/catalog.h"
-#include "analysis/pipeline.h"
+#include "analysis/core/catalog.h"
+#include "analysis/core/pipeline.h"
 
 #include <benchmark/benchmark.h>
 

@@ -8,10 +8,10 @@
 //   VISIONFS_MODELS=../shared/models ./bench/models_bench
 // A benchmark whose model is missing reports an error and is skipped.
 
-#include "analysis/decode.h"
-#include "analysis/factories.h"
-#include "analysis/model_files.h"
-#include "analysis/pipeline.h"
+#include "analysis/decode/decode.h"
+#include "analysis/core/factories.h"
+#include "analysis/core/model_files.h"
+#include "analysis/core/pipeline.h"
 
 #include <benchmark/benchmark.h>
 #include <opencv2/dnn.hpp>

@@ -4,6 +4,14 @@
 // It knows nothing of FUSE or OpenCV: fs/ adapts kernel requests to it, and
 // the image test and sidecar names are injected.
 //
+// One class, one mutex, implemented by concern (docs/design.md, "Layers"):
+//   cache/tree.cpp            nodes, inode table, lookup counts, attributes
+//   cache/tree_namespace.cpp  mkdir, create, unlink, rmdir, rename, listings
+//   cache/tree_content.cpp    open, read, write, truncate, release
+//   cache/tree_xattr.cpp      extended attributes
+//   cache/sidecar_index.cpp   sidecar names, resolution, detaching, results
+//   cache/tree_expiry.cpp     the expiry index (cache/expiry_index.h), eviction
+//
 // Errors are returned as errno values (0 = success); nothing here throws on
 // the request path except std::bad_alloc.
 //
@@ -17,128 +25,29 @@
 // Notification; the adapter drains them with take_notifications() and sends
 // them from its own thread, never from inside a request handler.
 //
-// Thread-safety: every public method is thread-safe (one mutex). Nodes that
-// die are destroyed after the mutex is released, because destroying wipes
-// their bytes. Lock order: Tree::mu_ is a leaf; nothing is called while
+// Thread-safety: every public method is thread-safe (mu_). Node fields are
+// guarded by mu_ too (cache/node.h). Nodes that die in an operation are
+// destroyed after mu_ is released, because destroying wipes their bytes:
+// every mutating method runs in a Transaction, which owns that order.
+// Lock order: Tree::mu_ is a leaf; nothing outside the Tree is called while
 // holding it.
 
 #include "cache/clock.h"
+#include "cache/expiry_index.h"
 #include "cache/memory_budget.h"
 #include "cache/node.h"
+#include "cache/thread_annotations.h"
+#include "cache/tree_types.h"
 
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include <functional>
-#include <mutex>
-#include <set>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
 
 namespace visionfs::cache {
-
-using Errno = int;
-
-inline constexpr Ino kRootIno = 1;
-// Inode numbers below this are the adapter's own (control directory).
-inline constexpr Ino kFirstDynamicIno = 16;
-// The analyzer name of NAME.json, the sidecar that combines all the others.
-inline const std::string kCombinedSidecar{};
-
-struct TreeOptions {
-  Duration ttl = std::chrono::hours(1);
-  uid_t root_uid = 0;
-  gid_t root_gid = 0;
-  mode_t root_mode = 0755;
-  // Sidecar analyzer names: NAME.<analyzer>.json, plus NAME.json for "".
-  std::vector<std::string> sidecar_analyzers;
-  // Whether bytes starting with `head` are an image (gets sidecars).
-  std::function<bool(std::span<const std::uint8_t> head)> is_image;
-  std::size_t sniff_bytes = 32;
-};
-
-struct Caller {
-  uid_t uid = 0;
-  gid_t gid = 0;
-};
-
-struct Entry {
-  NodePtr node;
-  struct stat attr {};
-};
-
-struct SetAttr {
-  std::optional<mode_t> mode;
-  std::optional<uid_t> uid;
-  std::optional<gid_t> gid;
-  std::optional<off_t> size;
-  std::optional<timespec> atime;  // tv_nsec == UTIME_NOW means now
-  std::optional<timespec> mtime;
-};
-
-struct DirEntry {
-  std::string name;
-  Ino ino = 0;
-  mode_t type = 0;         // S_IFDIR or S_IFREG
-  bool attr_known = true;  // false for sidecars not computed yet
-};
-
-struct ReadResult {
-  std::shared_ptr<const SecureBuffer> snapshot;  // keeps the bytes alive
-  std::span<const std::uint8_t> bytes;
-};
-
-struct OpenResult {
-  bool keep_cache = false;
-  std::uint64_t version = 0;  // the file's content version at open
-};
-
-struct ReleaseResult {
-  bool last_writer = false;   // no write handle is left open
-  std::uint64_t version = 0;  // the file's content version now
-};
-
-// What a sidecar computation needs: an immutable snapshot of its image.
-struct SidecarSource {
-  std::shared_ptr<const SecureBuffer> content;
-  Ino image_ino = 0;
-  std::uint64_t image_version = 0;
-  bool image_open_for_writing = false;
-  bool image_linked = false;  // false once the image is removed or expired
-  bool current = false;  // the sidecar still belongs to the image's current version
-  std::string analyzer;
-};
-
-struct Notification {
-  enum class Type { kInvalEntry, kInvalInode } type;
-  Ino parent = 0;  // kInvalEntry
-  std::string name;
-  Ino ino = 0;  // kInvalInode
-};
-
-// What the evictor means to remove: the node that expired, as it was when
-// it was found due. A node renewed since (rewritten) or another node at the
-// same name (replaced by mv or cp) is not it.
-struct ExpiryTarget {
-  Ino ino = 0;
-  TimePoint changed{};
-};
-
-struct ExpiredEntry {
-  Ino ino = 0;
-  TimePoint changed{};  // with `ino`: the ExpiryTarget
-  bool is_dir = false;
-  std::vector<std::string> path;           // from the root
-  std::vector<std::string> sidecar_names;  // computed sidecars the kernel may know
-  std::uint64_t bytes = 0;                 // file size, for the log
-};
-
-struct TreeStats {
-  std::uint64_t files = 0, directories = 0, images = 0, sidecars_computed = 0;
-  std::uint64_t bytes_used = 0, bytes_limit = 0;
-  std::uint64_t evictions = 0;
-};
 
 class Tree {
  public:
@@ -227,39 +136,61 @@ class Tree {
  private:
   using Graveyard = std::vector<NodePtr>;
 
-  NodePtr new_node(NodeKind kind, mode_t mode, const Caller& caller);
-  NodePtr dir_locked(Ino ino, Errno* err) const;
-  NodePtr find_locked(Ino ino) const;
-  void fill_stat_locked(const Node& node, struct stat* out) const;
-  void link_locked(Node& dir, const std::string& name, const NodePtr& child);
-  NodePtr unlink_child_locked(Node& dir, const std::string& name, Graveyard& dead);
-  void maybe_drop_inode_locked(const NodePtr& node, Graveyard& dead);
-  void touch_dir_locked(Node& dir);
-  void reindex_locked(Node& node);
-  bool is_image_locked(Node& file);
+  // One operation under mu_: takes the lock, collects the nodes that die in
+  // it, and wipes them after unlocking (destroying a node wipes its bytes;
+  // no one should wait on mu_ for that). Every mutating method runs in one.
+  class SCOPED_CAPABILITY Transaction {
+   public:
+    explicit Transaction(Mutex& mu) ACQUIRE(mu) : mu_(mu) { mu_.lock(); }
+    ~Transaction() RELEASE() {
+      mu_.unlock();
+      dead.clear();  // the wipe, outside the lock
+    }
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    Graveyard dead;
+
+   private:
+    Mutex& mu_;
+  };
+
+  NodePtr new_node(NodeKind kind, mode_t mode, const Caller& caller) REQUIRES(mu_);
+  NodePtr dir_locked(Ino ino, Errno* err) const REQUIRES(mu_);
+  NodePtr find_locked(Ino ino) const REQUIRES(mu_);
+  void fill_stat_locked(const Node& node, struct stat* out) const REQUIRES(mu_);
+  void link_locked(Node& dir, const std::string& name, const NodePtr& child) REQUIRES(mu_);
+  NodePtr unlink_child_locked(Node& dir, const std::string& name, Graveyard& dead) REQUIRES(mu_);
+  void maybe_drop_inode_locked(const NodePtr& node, Graveyard& dead) REQUIRES(mu_);
+  void touch_dir_locked(Node& dir) REQUIRES(mu_);
+  void reindex_locked(Node& node) REQUIRES(mu_);
+  bool is_image_locked(Node& file) REQUIRES(mu_);
   // Sidecars of `image` become stale (rewritten, renamed or removed).
-  void detach_sidecars_locked(Node& image, Graveyard& dead);
-  void queue_sidecar_invalidations_locked(const Node& dir, const std::string& image_name, const Node& image);
-  NodePtr resolve_sidecar_locked(Node& dir, const std::string& name);
-  NodePtr sidecar_for_locked(Node& image, const std::string& analyzer);
+  void detach_sidecars_locked(Node& image, Graveyard& dead) REQUIRES(mu_);
+  void queue_sidecar_invalidations_locked(const Node& dir, const std::string& image_name, const Node& image)
+      REQUIRES(mu_);
+  NodePtr resolve_sidecar_locked(Node& dir, const std::string& name) REQUIRES(mu_);
+  NodePtr sidecar_for_locked(Node& image, const std::string& analyzer) REQUIRES(mu_);
   std::string sidecar_name(const std::string& image_name, const std::string& analyzer) const;
-  Errno resize_locked(Node& file, std::size_t new_size);
+  Errno resize_locked(Node& file, std::size_t new_size) REQUIRES(mu_);
   static bool is_target(const Node& node, const ExpiryTarget* target);
-  void content_changed_locked(Node& file, Graveyard& dead);
-  std::vector<std::string> path_locked(const Node& node) const;
+  void content_changed_locked(Node& file, Graveyard& dead) REQUIRES(mu_);
+  Errno open_locked(Node& node, int flags, OpenResult* out, Graveyard& dead) REQUIRES(mu_);
+  Errno exchange_locked(Node& from_dir, const std::string& name, const NodePtr& src, Node& to_dir,
+                        const std::string& new_name, const NodePtr& dst) REQUIRES(mu_);
+  std::vector<std::string> path_locked(const Node& node) const REQUIRES(mu_);
 
   const Clock& clock_;
   MemoryBudget& budget_;
   const TreeOptions options_;
 
-  mutable std::mutex mu_;
-  NodePtr root_;
-  std::map<Ino, NodePtr> inodes_;                // linked or referenced nodes
-  std::set<std::pair<TimePoint, Ino>> expiry_;  // files, and empty directories
-  std::vector<Notification> notifications_;
-  std::vector<std::pair<Ino, std::uint64_t>> dropped_versions_;
-  Ino next_ino_ = kFirstDynamicIno;
-  std::uint64_t evictions_ = 0;
+  mutable Mutex mu_;  // a leaf: guards everything below, and every Node's fields
+  NodePtr root_ GUARDED_BY(mu_);
+  std::map<Ino, NodePtr> inodes_ GUARDED_BY(mu_);  // linked or referenced nodes
+  ExpiryIndex expiry_ GUARDED_BY(mu_);             // files, and empty directories
+  std::vector<Notification> notifications_ GUARDED_BY(mu_);
+  std::vector<std::pair<Ino, std::uint64_t>> dropped_versions_ GUARDED_BY(mu_);
+  Ino next_ino_ GUARDED_BY(mu_) = kFirstDynamicIno;
+  std::uint64_t evictions_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace visionfs::cache

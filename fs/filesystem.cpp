@@ -1,6 +1,6 @@
 #include "fs/filesystem.h"
 
-#include "analysis/image_format.h"
+#include "analysis/decode/image_format.h"
 #include "fs/evictor.h"
 #include "fs/notifier.h"
 #include "sidecars/park_timer.h"

@@ -8,8 +8,8 @@
 // Thread-safety: the members are themselves thread-safe; the pointers are
 // set before the session loop starts and reset after it ends.
 
-#include "analysis/analysis_service.h"
-#include "analysis/catalog.h"
+#include "analysis/core/analysis_service.h"
+#include "analysis/core/catalog.h"
 #include "cache/clock.h"
 #include "cache/memory_budget.h"
 #include "cache/tree.h"

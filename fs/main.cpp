@@ -2,9 +2,9 @@
 // Start-up order matters: harden the process before any user data exists,
 // mount, daemonize, and only then start threads (fork keeps none).
 
-#include "analysis/catalog.h"
-#include "analysis/model_files.h"
-#include "analysis/wiping_allocator.h"
+#include "analysis/core/catalog.h"
+#include "analysis/core/model_files.h"
+#include "analysis/core/wiping_allocator.h"
 #include "fs/filesystem.h"
 #include "fs/logging.h"
 #include "fs/options.h"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test.
-#   scripts/test.sh [--sanitize] [--models DIR]
+#   scripts/test.sh [--sanitize | --tsan] [--models DIR]
 # --sanitize builds with AddressSanitizer and UndefinedBehaviorSanitizer.
+# --tsan builds with clang and ThreadSanitizer (also checks the lock
+# annotations with -Wthread-safety).
 # --models DIR runs the model tests on the models staged in DIR (a directory
 # laid out like scripts/install-models.sh's source, with its SHA256SUMS; the
 # installer's own tests verify and install from it). Without it the model
@@ -10,13 +12,15 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 sanitize=OFF
+tsan=OFF
 models=""
 [ -d "$here/../shared/models" ] && models="$(cd "$here/../shared/models" && pwd)"
 while [ $# -gt 0 ]; do
   case "$1" in
     --sanitize) sanitize=ON ;;
+    --tsan) tsan=ON ;;
     --models) models="$2"; shift ;;
-    *) echo "usage: scripts/test.sh [--sanitize] [--models DIR]" >&2; exit 2 ;;
+    *) echo "usage: scripts/test.sh [--sanitize | --tsan] [--models DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -27,12 +31,21 @@ visionfs_install_packages "${VISIONFS_BUILD_PACKAGES[@]}" "${VISIONFS_TEST_PACKA
 
 build="${VISIONFS_BUILD_DIR:-$here/build-test}"
 [ "$sanitize" = ON ] && build="${build}-asan"
-cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DVISIONFS_SANITIZE="$sanitize" -DVISIONFS_TEST_MODELS_DIR="$models" >/dev/null
+compiler=()
+if [ "$tsan" = ON ]; then
+  build="${build}-tsan"
+  visionfs_install_packages clang libclang-rt-dev
+  compiler=(-DCMAKE_CXX_COMPILER=clang++)
+fi
+cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${compiler[@]}" \
+  -DVISIONFS_SANITIZE="$sanitize" -DVISIONFS_TSAN="$tsan" -DVISIONFS_TEST_MODELS_DIR="$models" >/dev/null
 cmake --build "$build" -j"$(nproc)"
 
 # ASan needs this to run under FUSE's fork-free daemon; leaks in OpenCV's and
 # Tesseract's global state at exit are not ours.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
+# Races inside OpenCV's and Tesseract's own (uninstrumented) code are not
+# ours to judge; scripts/tsan.supp names them.
+export TSAN_OPTIONS="${TSAN_OPTIONS:-suppressions=$here/scripts/tsan.supp second_deadlock_stack=1}"
 cd "$build"
 ctest --output-on-failure --timeout 600 -j2

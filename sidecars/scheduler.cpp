@@ -44,7 +44,7 @@ void Scheduler::request(const cache::NodePtr& sidecar, Waiter waiter) {
   Answers now;  // declared before the lock: answered after it is released
   bool first = false;
   {
-    std::lock_guard lock(mu_);
+    cache::MutexLock lock(mu_);
     Outcome ready;
     if (stopping_) {
       now.emplace_back(std::move(waiter), Outcome::failure(EIO));
@@ -66,7 +66,7 @@ void Scheduler::dispatch(const cache::NodePtr& sidecar) {
   cache::SidecarSource source;
   int err = 0;
   {
-    std::lock_guard lock(mu_);
+    cache::MutexLock lock(mu_);
     auto it = pending_.find(sidecar->ino);
     if (it == pending_.end()) return;  // answered meanwhile (shutdown)
     source = tree_.sidecar_source(sidecar);
@@ -91,7 +91,7 @@ void Scheduler::start_analysis(const cache::NodePtr& sidecar, const cache::Sidec
   const analysis::Analyzer* analyzer = catalog_.find(sidecar->analyzer);
   if (!analyzer) return fail(sidecar->ino, ENOENT);
   {
-    std::lock_guard lock(mu_);
+    cache::MutexLock lock(mu_);
     counters_[sidecar->analyzer].computed++;
   }
   analysis::ImageRef image{{source.image_ino, source.image_version}, source.content, source.content->bytes()};
@@ -114,7 +114,7 @@ void Scheduler::start_combined(const cache::NodePtr& combined) {
   if (err) return fail(combined->ino, err);
   std::uint64_t round = next_round();
   {
-    std::lock_guard lock(mu_);
+    cache::MutexLock lock(mu_);
     auto it = pending_.find(combined->ino);
     if (it == pending_.end()) return;
     it->second.parts = parts;
@@ -138,7 +138,7 @@ void Scheduler::part_done(cache::Ino combined_ino, std::size_t index, std::uint6
   cache::NodePtr combined;
   std::vector<cache::NodePtr> parts;
   {
-    std::lock_guard lock(mu_);
+    cache::MutexLock lock(mu_);
     auto it = pending_.find(combined_ino);
     // Answered already, or a late answer to an earlier round.
     if (it == pending_.end() || it->second.round != round || index >= it->second.parts.size()) return;
@@ -170,7 +170,7 @@ void Scheduler::finish(const cache::NodePtr& sidecar, std::string_view text) {
   tree_.complete_sidecar(sidecar, text, &done.attr);
   Answers answers;
   {
-    std::lock_guard lock(mu_);
+    cache::MutexLock lock(mu_);
     take_locked(sidecar->ino, done, answers);
   }
   deliver_all(answers);
@@ -179,7 +179,7 @@ void Scheduler::finish(const cache::NodePtr& sidecar, std::string_view text) {
 void Scheduler::fail(cache::Ino ino, int err) {
   Answers answers;
   {
-    std::lock_guard lock(mu_);
+    cache::MutexLock lock(mu_);
     take_locked(ino, Outcome::failure(err), answers);
   }
   deliver_all(answers);
@@ -200,7 +200,7 @@ void Scheduler::deliver_all(Answers& answers) {
 void Scheduler::image_closed(const cache::NodePtr& image, bool changed) {
   std::vector<cache::NodePtr> ready;
   {
-    std::lock_guard lock(mu_);
+    cache::MutexLock lock(mu_);
     for (auto& [ino, p] : pending_) {
       if (p.parked_until && p.parked_on == image->ino) {
         p.parked_until.reset();
@@ -219,7 +219,7 @@ std::optional<cache::TimePoint> Scheduler::expire_parked() {
   Answers answers;
   std::optional<cache::TimePoint> next;
   {
-    std::lock_guard lock(mu_);
+    cache::MutexLock lock(mu_);
     auto now = clock_.now();
     std::vector<cache::Ino> expired;
     for (const auto& [ino, p] : pending_) {
@@ -240,7 +240,7 @@ std::optional<cache::TimePoint> Scheduler::expire_parked() {
 void Scheduler::shutdown() {
   Answers answers;
   {
-    std::lock_guard lock(mu_);
+    cache::MutexLock lock(mu_);
     stopping_ = true;
     std::vector<cache::Ino> all;
     for (const auto& [ino, p] : pending_) all.push_back(ino);
@@ -250,12 +250,12 @@ void Scheduler::shutdown() {
 }
 
 void Scheduler::count_hit(const std::string& analyzer) {
-  std::lock_guard lock(mu_);
+  cache::MutexLock lock(mu_);
   counters_[counter_name(analyzer)].hits++;
 }
 
 std::map<std::string, Counters> Scheduler::counters() const {
-  std::lock_guard lock(mu_);
+  cache::MutexLock lock(mu_);
   auto copy = counters_;
   for (const auto& [ino, p] : pending_) {
     for (const auto& w : p.waiters) copy[counter_name(p.sidecar->analyzer)].waiting += w ? 1 : 0;

@@ -27,9 +27,10 @@
 // with no lock held (Waiter's contract). Lock order: Scheduler::mu_, then the
 // Tree's mutex (inside tree calls); `submit` is never called under mu_.
 
-#include "analysis/analysis_service.h"
-#include "analysis/catalog.h"
+#include "analysis/core/analysis_service.h"
+#include "analysis/core/catalog.h"
 #include "cache/clock.h"
+#include "cache/thread_annotations.h"
 #include "cache/tree.h"
 #include "sidecars/waiter.h"
 
@@ -92,8 +93,8 @@ class Scheduler {
   void part_done(cache::Ino combined, std::size_t index, std::uint64_t round, const Outcome& outcome);
   void finish(const cache::NodePtr& sidecar, std::string_view text);
   void fail(cache::Ino ino, int err);
-  // REQUIRES mu_: moves the waiters of `ino` out with `outcome`, erases it.
-  void take_locked(cache::Ino ino, const Outcome& outcome, Answers& out);
+  // Moves the waiters of `ino` out with `outcome`, erases it.
+  void take_locked(cache::Ino ino, const Outcome& outcome, Answers& out) REQUIRES(mu_);
   static void deliver_all(Answers& answers);
 
   cache::Tree& tree_;
@@ -102,10 +103,12 @@ class Scheduler {
   const cache::Clock& clock_;
   const SchedulerConfig config_;
 
-  mutable std::mutex mu_;  // guards pending_, counters_, stopping_
-  std::map<cache::Ino, Pending> pending_;
-  std::map<std::string, Counters> counters_;
-  bool stopping_ = false;
+  // Taken before the Tree's mutex (tree calls under it), never held while a
+  // waiter is answered or `submit_` is called.
+  mutable cache::Mutex mu_;
+  std::map<cache::Ino, Pending> pending_ GUARDED_BY(mu_);
+  std::map<std::string, Counters> counters_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace visionfs::sidecars

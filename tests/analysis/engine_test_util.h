@@ -5,8 +5,8 @@
 // images the qrencode and zint commands write, and printing a sidecar
 // example on request.
 
-#include "analysis/analyzer.h"
-#include "analysis/decoded_image.h"
+#include "analysis/core/analyzer.h"
+#include "analysis/decode/decoded_image.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -3,7 +3,7 @@
 // labels, safe, YuNet, PP-OCR, WeChat QR): options pointing at the test
 // models directory, skipping when a model is absent, and box overlap.
 
-#include "analysis/analysis_options.h"
+#include "analysis/core/analysis_options.h"
 #include "test_data.h"
 
 #include <gtest/gtest.h>

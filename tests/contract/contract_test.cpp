@@ -6,8 +6,8 @@
 // An analyzer the catalog cannot build here (model not installed) is
 // skipped with the catalog's reason.
 
-#include "analysis/catalog.h"
-#include "analysis/pipeline.h"
+#include "analysis/core/catalog.h"
+#include "analysis/core/pipeline.h"
 
 #include "image_builders.h"
 #include "test_data.h"

@@ -27,7 +27,7 @@ constexpr auto kExitDeadline = std::chrono::seconds(30);
 // Markers of a daemon problem in its log. spdlog writes levels in lower
 // case; "ERROR" catches libfuse's and anything printed by hand.
 const char* const kLogMarkers[] = {"ERROR", "[error]", "[critical]", "AddressSanitizer",
-                                   "LeakSanitizer", "runtime error"};
+                                   "LeakSanitizer", "ThreadSanitizer", "runtime error"};
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
 std::string unescape_mountinfo(const std::string& s) {

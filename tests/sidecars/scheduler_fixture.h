@@ -5,10 +5,10 @@
 // test can change the image at any point of a computation and see exactly
 // which outcome each waiter gets.
 
-#include "analysis/decode.h"
-#include "analysis/factories.h"
-#include "analysis/image_format.h"
-#include "analysis/pipeline.h"
+#include "analysis/decode/decode.h"
+#include "analysis/core/factories.h"
+#include "analysis/decode/image_format.h"
+#include "analysis/core/pipeline.h"
 #include "cache/tree.h"
 #include "sidecars/scheduler.h"
 

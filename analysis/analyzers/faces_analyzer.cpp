@@ -1,0 +1,71 @@
+// The faces analyzer: locates faces with one FaceDetector (YuNet when its
+// model is installed, Haar cascades otherwise) and writes them in Google
+// Vision's faceAnnotations shape. Faces are located, never identified: no
+// embeddings, no descriptors, nothing that could match a face across images.
+//
+// Thread-safety: analyze() is const; the detector is thread-safe by contract.
+
+#include "analysis/core/factories.h"
+#include "analysis/core/json_values.h"
+#include "analysis/engines/region_geometry.h"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+namespace visionfs::analysis {
+
+namespace {
+
+class FacesAnalyzer final : public Analyzer {
+ public:
+  explicit FacesAnalyzer(FaceDetectorPtr detector) : detector_(std::move(detector)) {}
+
+  std::string name() const override { return "faces"; }
+  std::string version() const override { return "1"; }
+
+  nlohmann::json analyze(const AnalysisInput& input) const override {
+    const cv::Mat& pixels = input.image.pixels;
+    if (pixels.empty() || pixels.type() != CV_8UC3) {
+      throw AnalysisError(ErrorCode::kInvalidArgument, "faces: expected a non-empty 8-bit BGR image");
+    }
+    auto detected = detector_->detect(pixels);
+    const cv::Rect2f frame(0, 0, static_cast<float>(pixels.cols), static_cast<float>(pixels.rows));
+    // Highest confidence first; position breaks ties so equal scores keep
+    // one order from run to run.
+    std::stable_sort(detected.begin(), detected.end(), [](const DetectedFace& a, const DetectedFace& b) {
+      return std::make_tuple(-a.score, a.box.y, a.box.x) < std::make_tuple(-b.score, b.box.y, b.box.x);
+    });
+
+    auto faces = nlohmann::json::array();
+    for (const auto& face : detected) {
+      // Detectors may report boxes reaching past the border; clip to the frame.
+      const cv::Rect2f box = face.box & frame;
+      if (box.width <= 0 || box.height <= 0) continue;
+      auto landmarks = nlohmann::json::array();
+      for (const auto& l : face.landmarks) {
+        landmarks.push_back({{"type", l.type},
+                             {"position",
+                              {{"x", static_cast<int>(std::lround(l.position.x))},
+                               {"y", static_cast<int>(std::lround(l.position.y))}}}});
+      }
+      faces.push_back({{"boundingPoly", bounding_poly(box)},
+                       {"box", box_json(box)},
+                       {"detectionConfidence", score_value(face.score)},
+                       {"landmarks", std::move(landmarks)}});
+    }
+    return {{"detector", detector_->name()}, {"faces", std::move(faces)}};
+  }
+
+ private:
+  FaceDetectorPtr detector_;
+};
+
+}  // namespace
+
+AnalyzerPtr make_faces_analyzer(FaceDetectorPtr detector) {
+  if (!detector) throw AnalyzerUnavailable("faces: no face detector");
+  return std::make_shared<const FacesAnalyzer>(std::move(detector));
+}
+
+}  // namespace visionfs::analysis

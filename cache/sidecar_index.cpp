@@ -1,0 +1,161 @@
+// Tree: the sidecar index. Sidecar names are derived, never stored:
+// NAME.json (kCombinedSidecar) and NAME.<analyzer>.json, resolved against the
+// directory's images; sidecar nodes belong to one version of one image.
+
+#include "cache/tree.h"
+#include "cache/tree_internal.h"
+
+#include <algorithm>
+#include <cerrno>
+
+namespace visionfs::cache {
+
+using internal::kJson;
+
+std::string Tree::sidecar_name(const std::string& image_name, const std::string& analyzer) const {
+  return analyzer == kCombinedSidecar ? image_name + std::string(kJson) : image_name + "." + analyzer + std::string(kJson);
+}
+
+bool Tree::is_image_locked(Node& file) {
+  if (file.kind != NodeKind::kFile || !options_.is_image) return false;
+  if (!file.is_image || file.is_image_version != file.version) {
+    auto bytes = file.content->bytes();
+    file.is_image = options_.is_image(bytes.first(std::min(bytes.size(), options_.sniff_bytes)));
+    file.is_image_version = file.version;
+  }
+  return *file.is_image;
+}
+
+void Tree::queue_sidecar_invalidations_locked(const Node& dir, const std::string& image_name, const Node& image) {
+  for (const auto& [analyzer, sidecar] : image.sidecars) {
+    if (sidecar->nlookup > 0) {
+      notifications_.push_back({Notification::Type::kInvalEntry, dir.ino, sidecar_name(image_name, analyzer), 0});
+    }
+  }
+}
+
+void Tree::detach_sidecars_locked(Node& image, Graveyard& dead) {
+  if (!image.sidecars.empty()) {
+    dropped_versions_.emplace_back(image.ino, image.sidecars.begin()->second->image_version);
+  }
+  for (auto& [analyzer, sidecar] : image.sidecars) {
+    sidecar->linked = false;
+    sidecar->parent = nullptr;
+    if (sidecar->result && sidecar->charged > 0) {
+      // The bytes live on while an open handle reads them; the budget is
+      // given back now, as for the image itself.
+      budget_.release(sidecar->charged);
+      sidecar->charged = 0;
+    }
+    maybe_drop_inode_locked(sidecar, dead);
+  }
+  image.sidecars.clear();
+}
+
+NodePtr Tree::sidecar_for_locked(Node& image, const std::string& analyzer) {
+  auto it = image.sidecars.find(analyzer);
+  if (it != image.sidecars.end()) return it->second;
+  auto sidecar = std::make_shared<Node>(next_ino_++, NodeKind::kSidecar, &budget_);
+  sidecar->mode = S_IFREG | 0444;
+  sidecar->uid = image.uid;
+  sidecar->gid = image.gid;
+  sidecar->atime = sidecar->mtime = sidecar->ctime = image.mtime;
+  sidecar->parent = image.parent;
+  sidecar->linked = true;
+  sidecar->analyzer = analyzer;
+  sidecar->image_version = image.version;
+  sidecar->changed = image.changed;
+  // The image node holds its sidecars; a sidecar holds its image weakly.
+  sidecar->image = image.weak_from_this();
+  image.sidecars[analyzer] = sidecar;
+  inodes_[sidecar->ino] = sidecar;
+  return sidecar;
+}
+
+NodePtr Tree::resolve_sidecar_locked(Node& dir, const std::string& name) {
+  if (name.size() <= kJson.size() || !name.ends_with(kJson)) return nullptr;
+  std::string stem = name.substr(0, name.size() - kJson.size());
+  auto try_image = [&](const std::string& image_name, const std::string& analyzer) -> NodePtr {
+    auto it = dir.children.find(image_name);
+    if (it == dir.children.end() || !is_image_locked(*it->second)) return nullptr;
+    return sidecar_for_locked(*it->second, analyzer);
+  };
+  if (auto combined = try_image(stem, kCombinedSidecar)) return combined;
+  auto dot = stem.rfind('.');
+  if (dot == std::string::npos || dot == 0) return nullptr;
+  std::string analyzer = stem.substr(dot + 1);
+  if (std::find(options_.sidecar_analyzers.begin(), options_.sidecar_analyzers.end(), analyzer) ==
+      options_.sidecar_analyzers.end()) {
+    return nullptr;
+  }
+  return try_image(stem.substr(0, dot), analyzer);
+}
+
+SidecarSource Tree::sidecar_source(const NodePtr& sidecar) {
+  MutexLock lock(mu_);
+  SidecarSource source;
+  source.analyzer = sidecar->analyzer;
+  auto image = sidecar->image.lock();
+  if (!image) return source;
+  source.image_ino = image->ino;
+  source.image_version = sidecar->image_version;
+  source.current = sidecar->linked && image->version == sidecar->image_version;
+  source.image_linked = image->linked;
+  source.content = image->content;
+  source.image_open_for_writing = image->writers > 0;
+  return source;
+}
+
+void Tree::complete_sidecar(const NodePtr& sidecar, std::string_view result, struct stat* out) {
+  auto bytes = std::make_shared<const SecureBuffer>(result);
+  MutexLock lock(mu_);
+  if (!sidecar->result) {
+    if (sidecar->linked) {
+      budget_.force_charge(bytes->size());
+      sidecar->charged += bytes->size();
+    }
+    sidecar->result = std::move(bytes);
+  }
+  fill_stat_locked(*sidecar, out);
+}
+
+bool Tree::is_image_file(const NodePtr& node) {
+  MutexLock lock(mu_);
+  return is_image_locked(*node);
+}
+
+std::shared_ptr<const SecureBuffer> Tree::sidecar_result(const NodePtr& sidecar) const {
+  MutexLock lock(mu_);
+  return sidecar->result;
+}
+
+bool Tree::sidecar_attr(const NodePtr& sidecar, struct stat* out) const {
+  MutexLock lock(mu_);
+  if (!sidecar->result) return false;
+  fill_stat_locked(*sidecar, out);
+  return true;
+}
+
+std::vector<NodePtr> Tree::sidecar_parts(const NodePtr& combined, const std::vector<std::string>& analyzers,
+                                         Errno* err) {
+  MutexLock lock(mu_);
+  auto image = combined->image.lock();
+  std::vector<NodePtr> parts;
+  if (!image || !image->linked) {
+    *err = ENOENT;
+  } else if (!combined->linked || image->version != combined->image_version) {
+    *err = ESTALE;
+  } else {
+    for (const auto& analyzer : analyzers) parts.push_back(sidecar_for_locked(*image, analyzer));
+    *err = 0;
+  }
+  return parts;
+}
+
+NodePtr Tree::sidecar_of(const NodePtr& image, const std::string& analyzer) {
+  MutexLock lock(mu_);
+  if (!image || image->kind != NodeKind::kFile || !image->linked || !is_image_locked(*image)) return nullptr;
+  return sidecar_for_locked(*image, analyzer);
+}
+
+}  // namespace visionfs::cache
