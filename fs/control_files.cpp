@@ -11,7 +11,7 @@ namespace visionfs::fs {
 
 std::string render_stats(const Filesystem& fs) {
   using nlohmann::json;
-  auto tree = fs.tree.stats();
+  auto tree = fs.tree().stats();
   json out;
   out["images"] = tree.images;
   out["files"] = tree.files;
@@ -20,14 +20,14 @@ std::string render_stats(const Filesystem& fs) {
   out["bytesUsed"] = tree.bytes_used;
   out["bytesBudget"] = tree.bytes_limit;
   out["evictions"] = tree.evictions;
-  out["ttlSeconds"] = std::chrono::duration<double>(fs.tree.ttl()).count();
+  out["ttlSeconds"] = std::chrono::duration<double>(fs.tree().ttl()).count();
 
   json analyses = json::object();
-  auto counters = fs.scheduler ? fs.scheduler->counters() : std::map<std::string, sidecars::Counters>{};
+  auto counters = fs.scheduler() ? fs.scheduler()->counters() : std::map<std::string, sidecars::Counters>{};
   analysis::ServiceStats service;
-  if (fs.service) service = fs.service->stats();
+  if (fs.service()) service = fs.service()->stats();
   std::uint64_t hits = 0;
-  auto names = fs.sidecar_analyzers;
+  auto names = fs.sidecar_analyzers();
   names.push_back("all");
   for (const auto& name : names) {
     const auto c = counters.count(name) ? counters.at(name) : sidecars::Counters{};
@@ -52,14 +52,14 @@ std::string render_stats(const Filesystem& fs) {
   out["decodes"] = {{"count", service.decodes}, {"errors", service.decode_errors},
                     {"sharedHits", service.decoded_cache_hits},
                     // image versions whose pixels are held now: 0 once every image has gone
-                    {"versionsHeld", fs.service ? fs.service->decoded_versions() : 0}};
+                    {"versionsHeld", fs.service() ? fs.service()->decoded_versions() : 0}};
   out["workers"] = {{"threads", service.workers}, {"queued", service.queued}, {"running", service.running}};
   return out.dump(2) + "\n";
 }
 
 std::string render_config(const Filesystem& fs) {
   using nlohmann::json;
-  const auto& o = fs.options;
+  const auto& o = fs.options();
   json out;
   out["version"] = VISIONFS_VERSION;
   out["mountpoint"] = o.mountpoint;
@@ -67,22 +67,22 @@ std::string render_config(const Filesystem& fs) {
   out["ttlSeconds"] = std::chrono::duration<double>(o.ttl).count();
   out["maxPixels"] = o.max_pixels;
   out["minScore"] = o.min_score;
-  out["workers"] = fs.service ? fs.service->stats().workers : 0;
-  out["precompute"] = fs.precompute;
+  out["workers"] = fs.service() ? fs.service()->stats().workers : 0;
+  out["precompute"] = fs.precompute();
   out["modelsDir"] = o.models;
   out["allowOther"] = o.allow_other;
-  out["analyzers"] = fs.sidecar_analyzers;
+  out["analyzers"] = fs.sidecar_analyzers();
   json available = json::array();
-  for (const auto& a : fs.catalog.available) {
+  for (const auto& a : fs.catalog().available) {
     json entry = {{"name", a->name()}, {"version", a->version()}};
-    for (const auto& [name, engine] : fs.catalog.engines) {
+    for (const auto& [name, engine] : fs.catalog().engines) {
       if (name == a->name()) entry["engine"] = engine;
     }
     available.push_back(entry);
   }
   out["available"] = available;
   json unavailable = json::array();
-  for (const auto& u : fs.catalog.unavailable) unavailable.push_back({{"name", u.name}, {"reason", u.reason}});
+  for (const auto& u : fs.catalog().unavailable) unavailable.push_back({{"name", u.name}, {"reason", u.reason}});
   out["unavailable"] = unavailable;
   return out.dump(2) + "\n";
 }

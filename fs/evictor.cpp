@@ -70,8 +70,8 @@ void Evictor::loop() {
   tid_ = gettid();
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    auto now = fs_.clock.now();
-    auto next = fs_.tree.next_expiry();
+    auto now = fs_.clock().now();
+    auto next = fs_.tree().next_expiry();
     if (next && *next <= now) {
       lock.unlock();
       evict_due();
@@ -121,11 +121,11 @@ void Evictor::evict_one(int root, const cache::ExpiredEntry& entry, Tally& tally
   if (err != 0) {
     // Renamed meanwhile (ENOENT), a read-only directory (EACCES), or the
     // mount unreachable: take it out directly, so it never stays due forever.
-    err = fs_.tree.evict(target);
+    err = fs_.tree().evict(target);
     if (err != 0) return;  // gone already, or renewed: nothing was removed
     tally.direct++;
   } else {
-    fs_.tree.count_eviction();
+    fs_.tree().count_eviction();
   }
   (entry.is_dir ? tally.dirs : tally.files)++;
   tally.bytes += entry.bytes;
@@ -133,7 +133,7 @@ void Evictor::evict_one(int root, const cache::ExpiredEntry& entry, Tally& tally
 
 void Evictor::evict_due() {
   auto start = std::chrono::steady_clock::now();
-  auto due = fs_.tree.expired(fs_.clock.now());
+  auto due = fs_.tree().expired(fs_.clock().now());
   if (due.empty()) return;
   int root = open_own_mount();
   Tally tally;

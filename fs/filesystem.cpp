@@ -41,61 +41,60 @@ std::vector<std::string> enabled_analyzers(const Options& o, const analysis::Ana
 }  // namespace
 
 Filesystem::Filesystem(const Options& o, analysis::AnalyzerCatalog c)
-    : options(o),
-      budget(o.max_memory),
-      catalog(std::move(c)),
-      sidecar_analyzers(enabled_analyzers(o, catalog)),
-      tree(clock, budget, tree_options(o, sidecar_analyzers)) {
-  for (const auto& name : sidecar_analyzers) {
-    if (o.precompute_all || std::count(o.precompute.begin(), o.precompute.end(), name)) precompute.push_back(name);
+    : options_(o),
+      budget_(o.max_memory),
+      catalog_(std::move(c)),
+      sidecar_analyzers_(enabled_analyzers(o, catalog_)),
+      tree_(clock_, budget_, tree_options(o, sidecar_analyzers_)) {
+  for (const auto& name : sidecar_analyzers_) {
+    if (o.precompute_all || std::count(o.precompute.begin(), o.precompute.end(), name)) precompute_.push_back(name);
   }
 }
 
 Filesystem::~Filesystem() { stop_threads(); }
 
 void Filesystem::start_threads(fuse_session* s) {
-  session = s;
-  unsigned workers = options.workers ? options.workers : std::max(1u, std::thread::hardware_concurrency());
-  service = std::make_unique<analysis::AnalysisService>(analysis::DecodeLimits{options.max_pixels}, workers);
-  notifier = std::make_unique<Notifier>(s);
-  sidecars::SchedulerConfig config{sidecar_analyzers, precompute, kWriteWait};
-  auto* analysis_service = service.get();
+    unsigned workers = options_.workers ? options_.workers : std::max(1u, std::thread::hardware_concurrency());
+  service_ = std::make_unique<analysis::AnalysisService>(analysis::DecodeLimits{options_.max_pixels}, workers);
+  notifier_ = std::make_unique<Notifier>(s);
+  sidecars::SchedulerConfig config{sidecar_analyzers_, precompute_, kWriteWait};
+  auto* analysis_service = service_.get();
   auto submit = [analysis_service](analysis::ImageRef image, const analysis::Analyzer* analyzer,
                                    analysis::AnalysisService::Done done) {
     analysis_service->submit(std::move(image), analyzer, std::move(done));
   };
-  scheduler = std::make_unique<sidecars::Scheduler>(tree, catalog, submit, clock, std::move(config));
-  park_timer = std::make_unique<sidecars::ParkTimer>(*scheduler, clock);
-  evictor = std::make_unique<Evictor>(*this, options.mountpoint);
+  scheduler_ = std::make_unique<sidecars::Scheduler>(tree_, catalog_, submit, clock_, std::move(config));
+  park_timer_ = std::make_unique<sidecars::ParkTimer>(*scheduler_, clock_);
+  evictor_ = std::make_unique<Evictor>(*this, options_.mountpoint);
 }
 
 void Filesystem::stop_threads() {
   // The evictor first: it makes requests that the others would serve.
-  evictor.reset();
-  service.reset();  // finishes running analyses (they call the scheduler)
-  park_timer.reset();
+  evictor_.reset();
+  service_.reset();  // finishes running analyses (they call the scheduler)
+  park_timer_.reset();
   // Whatever still waits (its analysis was queued, or its image is still open
   // for writing) gets EIO now: every parked request is answered once.
-  if (scheduler) scheduler->shutdown();
-  scheduler.reset();
-  notifier.reset();
+  if (scheduler_) scheduler_->shutdown();
+  scheduler_.reset();
+  notifier_.reset();
 }
 
 void Filesystem::flush_notifications() {
-  if (notifier) notifier->post(tree.take_notifications());
+  if (notifier_) notifier_->post(tree_.take_notifications());
   // Decoded pixels of a version that no longer exists are wiped now, not
   // when newer images push them out of the service's cache.
-  for (const auto& [ino, version] : tree.take_dropped_versions()) {
-    if (service) service->forget({ino, version});
+  for (const auto& [ino, version] : tree_.take_dropped_versions()) {
+    if (service_) service_->forget({ino, version});
   }
 }
 
 std::optional<cache::ExpiryTarget> Filesystem::eviction_of(fuse_req_t req) const {
-  return evictor ? evictor->target_of(req) : std::nullopt;
+  return evictor_ ? evictor_->target_of(req) : std::nullopt;
 }
 
 std::optional<std::string> Filesystem::evictor_probe(fuse_req_t req) const {
-  return evictor ? evictor->probe_answer(req) : std::nullopt;
+  return evictor_ ? evictor_->probe_answer(req) : std::nullopt;
 }
 
 }  // namespace visionfs::fs

@@ -5,8 +5,9 @@
 // Owns: the memory budget, the Tree, the analyzer catalog, and (once
 // start_threads() has run, after daemonizing, since fork keeps no threads)
 // the analysis workers, the notifier, the sidecar scheduler and the evictor.
-// Thread-safety: the members are themselves thread-safe; the pointers are
-// set before the session loop starts and reset after it ends.
+// Thread-safety: the members are themselves thread-safe; the thread-owning
+// pointers are set before the session loop starts and reset after it ends.
+// No public data: operations reach the parts through the accessors.
 
 #include "analysis/core/analysis_service.h"
 #include "analysis/core/catalog.h"
@@ -68,34 +69,52 @@ class Filesystem {
  public:
   Filesystem(const Options& options, analysis::AnalyzerCatalog catalog);
   ~Filesystem();
+  Filesystem(const Filesystem&) = delete;
+  Filesystem& operator=(const Filesystem&) = delete;
 
   void start_threads(fuse_session* session);  // after fuse_daemonize
   void stop_threads();                        // after the session loop
 
-  // Sends the Tree's queued kernel notifications (from the notifier thread).
+  // Sends the Tree's queued kernel notifications (from the notifier thread),
+  // and lets the analysis service forget the decoded pixels of versions gone.
   void flush_notifications();
   // The expiry target of `req`, if it is our own evictor's unlink or rmdir.
   std::optional<cache::ExpiryTarget> eviction_of(fuse_req_t req) const;
   // The evictor's probe nonce, if `req` is its probe (fs/evictor.h).
   std::optional<std::string> evictor_probe(fuse_req_t req) const;
 
-  const Options& options;
-  cache::SteadyClock clock;
-  cache::MemoryBudget budget;
-  const analysis::AnalyzerCatalog catalog;
-  std::vector<std::string> sidecar_analyzers;  // enabled and available, in order
-  std::vector<std::string> precompute;         // analyzers to precompute
-  cache::Tree tree;
+  const Options& options() const { return options_; }
+  const cache::Clock& clock() const { return clock_; }
+  const cache::MemoryBudget& budget() const { return budget_; }
+  const analysis::AnalyzerCatalog& catalog() const { return catalog_; }
+  const std::vector<std::string>& sidecar_analyzers() const { return sidecar_analyzers_; }  // enabled, in order
+  const std::vector<std::string>& precompute() const { return precompute_; }
+  cache::Tree& tree() { return tree_; }
+  const cache::Tree& tree() const { return tree_; }
+  HandleTable<FileHandle>& files() { return files_; }
+  HandleTable<DirHandle>& dirs() { return dirs_; }
+  // Null before start_threads() and after stop_threads().
+  sidecars::Scheduler* scheduler() const { return scheduler_.get(); }
+  analysis::AnalysisService* service() const { return service_.get(); }
 
-  HandleTable<FileHandle> files;
-  HandleTable<DirHandle> dirs;
+ private:
+  const Options& options_;
+  cache::SteadyClock clock_;
+  cache::MemoryBudget budget_;
+  const analysis::AnalyzerCatalog catalog_;
+  std::vector<std::string> sidecar_analyzers_;
+  std::vector<std::string> precompute_;
+  cache::Tree tree_;
 
-  std::unique_ptr<analysis::AnalysisService> service;
-  std::unique_ptr<Notifier> notifier;
-  std::unique_ptr<sidecars::Scheduler> scheduler;
-  std::unique_ptr<sidecars::ParkTimer> park_timer;
-  std::unique_ptr<Evictor> evictor;
-  fuse_session* session = nullptr;
+  HandleTable<FileHandle> files_;
+  HandleTable<DirHandle> dirs_;
+
+  // Threads: started by start_threads() in this order, stopped in reverse.
+  std::unique_ptr<analysis::AnalysisService> service_;
+  std::unique_ptr<Notifier> notifier_;
+  std::unique_ptr<sidecars::Scheduler> scheduler_;
+  std::unique_ptr<sidecars::ParkTimer> park_timer_;
+  std::unique_ptr<Evictor> evictor_;
 };
 
 inline Filesystem& filesystem_of(fuse_req_t req) { return *static_cast<Filesystem*>(fuse_req_userdata(req)); }

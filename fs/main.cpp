@@ -19,6 +19,83 @@
 
 using namespace visionfs;
 
+namespace {
+
+// --help and --version; true if one of them was asked for.
+bool printed_help_or_version(const fs::Options& options, const char* program) {
+  if (options.show_help) {
+    fs::print_usage(program);
+    std::printf("FUSE options:\n");
+    fuse_cmdline_help();
+    fuse_lowlevel_help();
+    return true;
+  }
+  if (options.show_version) {
+    std::printf("visionfs %s\nlibfuse %s\n", VISIONFS_VERSION, fuse_pkgversion());
+    return true;
+  }
+  return false;
+}
+
+analysis::AnalyzerCatalog load_catalog(fs::Options& options) {
+  analysis::AnalysisOptions analysis_options;
+  analysis_options.models_dir = analysis::resolve_models_dir(options.models);
+  analysis_options.max_pixels = options.max_pixels;
+  analysis_options.min_score = options.min_score;
+  options.models = analysis_options.models_dir.string();
+  return analysis::build_catalog(analysis_options);
+}
+
+// precompute= may only name analyzers that can run here.
+bool precompute_is_enabled(const fs::Options& options, const fs::Filesystem& filesystem) {
+  const auto& enabled = filesystem.sidecar_analyzers();
+  for (const auto& name : options.precompute) {
+    if (std::find(enabled.begin(), enabled.end(), name) == enabled.end()) {
+      std::fprintf(stderr, "visionfs: precompute names '%s', which is not an enabled analyzer\n", name.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+int run_loop(fuse_session* session, const fs::Options& options) {
+  if (options.single_thread) return fuse_session_loop(session);
+  fuse_loop_config* config = fuse_loop_cfg_create();
+  fuse_loop_cfg_set_clone_fd(config, 0);
+  fuse_loop_cfg_set_idle_threads(config, options.max_idle_threads);
+  // libfuse 3.14 otherwise warns about its own unset default.
+  fuse_loop_cfg_set_max_threads(config, std::max(options.max_threads, 2u));
+  int status = fuse_session_loop_mt(session, config);
+  fuse_loop_cfg_destroy(config);
+  return status;
+}
+
+// Mounts, daemonizes, serves until unmounted or signalled. Returns the
+// loop's status.
+int serve(fuse_session* session, const fs::Options& options, fs::Filesystem& filesystem) {
+  if (fuse_session_mount(session, options.mountpoint.c_str()) != 0) return 1;
+  spdlog::info("visionfs {} mounted: budget {} bytes, ttl {} s, {} analyzers ({} unavailable), {}", VISIONFS_VERSION,
+               options.max_memory, std::chrono::duration<double>(options.ttl).count(),
+               filesystem.sidecar_analyzers().size(), filesystem.catalog().unavailable.size(),
+               options.foreground ? "foreground" : "daemon");
+  if (!options.foreground) {
+    fuse_daemonize(0);
+    fs::setup_logging(options.log_level, false);
+  }
+  filesystem.start_threads(session);
+  int status = run_loop(session, options);
+  // Unmount before stopping our threads: the evictor may be inside an
+  // unlink(2) on this very mount, which no loop thread would answer now;
+  // unmounting aborts it, and replies still sent by analysis workers (or
+  // the scheduler's shutdown) fail harmlessly.
+  fuse_session_unmount(session);
+  filesystem.stop_threads();
+  spdlog::info("visionfs unmounted; all files and results are gone from memory");
+  return status;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   bool hardened = fs::harden_process();
   // Before any cv::Mat exists: every pixel buffer is wiped when freed.
@@ -30,79 +107,19 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "visionfs: %s (see visionfs --help)\n", error.c_str());
     return 2;
   }
-  if (options.show_help) {
-    fs::print_usage(argv[0]);
-    std::printf("FUSE options:\n");
-    fuse_cmdline_help();
-    fuse_lowlevel_help();
-    return 0;
-  }
-  if (options.show_version) {
-    std::printf("visionfs %s\nlibfuse %s\n", VISIONFS_VERSION, fuse_pkgversion());
-    return 0;
-  }
+  if (printed_help_or_version(options, argv[0])) return 0;
   fs::setup_logging(options.log_level, true);
   if (!hardened) spdlog::warn("process hardening incomplete: core dumps may be possible");
 
-  analysis::AnalysisOptions analysis_options;
-  analysis_options.models_dir = analysis::resolve_models_dir(options.models);
-  analysis_options.max_pixels = options.max_pixels;
-  analysis_options.min_score = options.min_score;
-  options.models = analysis_options.models_dir.string();
-  auto catalog = analysis::build_catalog(analysis_options);
-  if (options.analyzers) {
-    for (const auto& name : *options.analyzers) {
-      const auto& known = analysis::all_analyzer_names();
-      if (std::find(known.begin(), known.end(), name) == known.end()) {
-        std::fprintf(stderr, "visionfs: unknown analyzer '%s' in analyzers=\n", name.c_str());
-        return 2;
-      }
-    }
-  }
-
-  fs::Filesystem filesystem(options, std::move(catalog));
-  for (const auto& name : options.precompute) {
-    if (std::find(filesystem.sidecar_analyzers.begin(), filesystem.sidecar_analyzers.end(), name) ==
-        filesystem.sidecar_analyzers.end()) {
-      std::fprintf(stderr, "visionfs: precompute names '%s', which is not an enabled analyzer\n", name.c_str());
-      return 2;
-    }
-  }
+  fs::Filesystem filesystem(options, load_catalog(options));
+  if (!precompute_is_enabled(options, filesystem)) return 2;
 
   auto ops = fs::make_operations();
   fuse_session* session = fuse_session_new(&options.fuse, &ops, sizeof(ops), &filesystem);
   if (!session) return 1;
   int status = 1;
   if (fuse_set_signal_handlers(session) == 0) {
-    if (fuse_session_mount(session, options.mountpoint.c_str()) == 0) {
-      spdlog::info("visionfs {} mounted: budget {} bytes, ttl {} s, {} analyzers ({} unavailable), {}", VISIONFS_VERSION,
-                   options.max_memory, std::chrono::duration<double>(options.ttl).count(),
-                   filesystem.sidecar_analyzers.size(), filesystem.catalog.unavailable.size(),
-                   options.foreground ? "foreground" : "daemon");
-      if (!options.foreground) {
-        fuse_daemonize(0);
-        fs::setup_logging(options.log_level, false);
-      }
-      filesystem.start_threads(session);
-      if (options.single_thread) {
-        status = fuse_session_loop(session);
-      } else {
-        fuse_loop_config* config = fuse_loop_cfg_create();
-        fuse_loop_cfg_set_clone_fd(config, 0);
-        fuse_loop_cfg_set_idle_threads(config, options.max_idle_threads);
-        // libfuse 3.14 otherwise warns about its own unset default.
-        fuse_loop_cfg_set_max_threads(config, std::max(options.max_threads, 2u));
-        status = fuse_session_loop_mt(session, config);
-        fuse_loop_cfg_destroy(config);
-      }
-      // Unmount before stopping our threads: the evictor may be inside an
-      // unlink(2) on this very mount, which no loop thread would answer now;
-      // unmounting aborts it, and replies still sent by analysis workers
-      // fail harmlessly.
-      fuse_session_unmount(session);
-      filesystem.stop_threads();
-      spdlog::info("visionfs unmounted; all files and results are gone from memory");
-    }
+    status = serve(session, options, filesystem);
     fuse_remove_signal_handlers(session);
   }
   fuse_session_destroy(session);

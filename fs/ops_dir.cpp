@@ -27,7 +27,7 @@ void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) 
     if (reserved(parent, name)) return parent == kControlDirIno ? EACCES : EEXIST;
     const fuse_ctx* ctx = fuse_req_ctx(req);
     cache::Entry entry;
-    if (int err = fs.tree.mkdir(parent, name, mode & ~ctx->umask, caller_of(req), &entry)) return err;
+    if (int err = fs.tree().mkdir(parent, name, mode & ~ctx->umask, caller_of(req), &entry)) return err;
     return reply_entry(req, fs, entry);
   });
 }
@@ -42,11 +42,11 @@ void op_mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, 
     const fuse_ctx* ctx = fuse_req_ctx(req);
     cache::Entry entry;
     cache::OpenResult opened;
-    if (int err = fs.tree.create(parent, name, mode & ~ctx->umask, O_CREAT | O_EXCL | O_RDONLY, caller_of(req),
+    if (int err = fs.tree().create(parent, name, mode & ~ctx->umask, O_CREAT | O_EXCL | O_RDONLY, caller_of(req),
                                  &entry, &opened)) {
       return err;
     }
-    fs.tree.release(entry.node, O_RDONLY);
+    fs.tree().release(entry.node, O_RDONLY);
     return reply_entry(req, fs, entry);
   });
 }
@@ -64,7 +64,7 @@ void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
     auto& fs = filesystem_of(req);
     if (reserved(parent, name)) return EPERM;
     auto evicting = fs.eviction_of(req);
-    int err = fs.tree.unlink(parent, name, evicting ? &*evicting : nullptr);
+    int err = fs.tree().unlink(parent, name, evicting ? &*evicting : nullptr);
     fuse_reply_err(req, err);
     fs.flush_notifications();
     return kReplied;
@@ -76,7 +76,7 @@ void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
     auto& fs = filesystem_of(req);
     if (reserved(parent, name)) return EPERM;
     auto evicting = fs.eviction_of(req);
-    int err = fs.tree.rmdir(parent, name, evicting ? &*evicting : nullptr);
+    int err = fs.tree().rmdir(parent, name, evicting ? &*evicting : nullptr);
     fuse_reply_err(req, err);
     fs.flush_notifications();
     return kReplied;
@@ -88,7 +88,7 @@ void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t n
   answer(req, "rename", [&] {
     auto& fs = filesystem_of(req);
     if (reserved(parent, name) || reserved(new_parent, new_name)) return EPERM;
-    int err = fs.tree.rename(parent, name, new_parent, new_name, flags);
+    int err = fs.tree().rename(parent, name, new_parent, new_name, flags);
     fuse_reply_err(req, err);
     fs.flush_notifications();
     return kReplied;
@@ -106,14 +106,14 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     } else if (is_control(ino)) {
       return ENOTDIR;
     } else {
-      if (int err = fs.tree.readdir(ino, &handle->entries, &parent_ino)) return err;
+      if (int err = fs.tree().readdir(ino, &handle->entries, &parent_ino)) return err;
       // Hidden (a dot name), listed by ls -a only.
       if (ino == cache::kRootIno) handle->entries.insert(handle->entries.begin(), {kControlDirName, kControlDirIno, S_IFDIR, false});
     }
     handle->entries.insert(handle->entries.begin(), {{".", ino, S_IFDIR, false}, {"..", parent_ino, S_IFDIR, false}});
-    fi->fh = fs.dirs.add(std::move(handle));
+    fi->fh = fs.dirs().add(std::move(handle));
     fi->cache_readdir = 0;
-    if (fuse_reply_open(req, fi) != 0) fs.dirs.remove(fi->fh);
+    if (fuse_reply_open(req, fi) != 0) fs.dirs().remove(fi->fh);
     return kReplied;
   });
 }
@@ -121,7 +121,7 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 void reply_listing(fuse_req_t req, fuse_ino_t dir, size_t size, off_t offset, fuse_file_info* fi, bool plus) {
   answer(req, plus ? "readdirplus" : "readdir", [&] {
     auto& fs = filesystem_of(req);
-    auto handle = fs.dirs.get(fi->fh);
+    auto handle = fs.dirs().get(fi->fh);
     if (!handle) return EBADF;
     std::vector<char> buffer(size);
     size_t used = 0;
@@ -148,7 +148,7 @@ void reply_listing(fuse_req_t req, fuse_ino_t dir, size_t size, off_t offset, fu
         e.attr.st_mode = d.type;
         cache::Entry current;
         bool with_attr = d.attr_known && d.name != "." && d.name != ".." && !is_control(d.ino) &&
-                         fs.tree.current_entry(dir, d.name, d.ino, &current);
+                         fs.tree().current_entry(dir, d.name, d.ino, &current);
         const cache::NodePtr& node = current.node;
         if (with_attr) {
           e.attr = current.attr;
@@ -158,7 +158,7 @@ void reply_listing(fuse_req_t req, fuse_ino_t dir, size_t size, off_t offset, fu
         }
         added = fuse_add_direntry_plus(req, buffer.data() + used, size - used, d.name.c_str(), &e, next);
         if (added > size - used) break;
-        if (with_attr) fs.tree.ref(node);
+        if (with_attr) fs.tree().ref(node);
       }
       used += added;
     }
@@ -175,7 +175,7 @@ void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, f
 }
 
 void op_releasedir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
-  auto handle = filesystem_of(req).dirs.remove(fi->fh);
+  auto handle = filesystem_of(req).dirs().remove(fi->fh);
   fuse_reply_err(req, 0);
 }
 

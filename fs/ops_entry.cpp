@@ -19,9 +19,9 @@ int reply_entry(fuse_req_t req, Filesystem& fs, const cache::Entry& entry, bool 
   // sidecar still being computed is never seen by anyone.
   e.attr_timeout = !attr_known ? 0 : sidecar ? kSidecarTimeout : kAttrTimeout;
   e.entry_timeout = sidecar ? kSidecarTimeout : kEntryTimeout;
-  fs.tree.ref(entry.node);
+  fs.tree().ref(entry.node);
   // If the reply fails the kernel never got the reference.
-  if (fuse_reply_entry(req, &e) != 0) fs.tree.forget(entry.node->ino, 1);
+  if (fuse_reply_entry(req, &e) != 0) fs.tree().forget(entry.node->ino, 1);
   return kReplied;
 }
 
@@ -40,31 +40,31 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     }
     if (parent == kControlDirIno) return ENOENT;
     cache::Entry entry;
-    if (int err = fs.tree.lookup(parent, name, &entry)) return err;
+    if (int err = fs.tree().lookup(parent, name, &entry)) return err;
     if (entry.node->kind == cache::NodeKind::kSidecar) {
-      if (!fs.tree.sidecar_result(entry.node)) {
+      if (!fs.tree().sidecar_result(entry.node)) {
         // The first lookup starts the analysis but does not wait for it:
         // libfuse 3.14 cannot enable parallel directory operations, so the
         // kernel holds the directory's lock across a LOOKUP, and a waiting
         // lookup would stall every other name (and `ls`) in the directory.
         // GETATTR and OPEN, which hold no directory lock, wait instead.
-        fs.scheduler->request(entry.node, sidecars::Waiter{});
+        fs.scheduler()->request(entry.node, sidecars::Waiter{});
         return reply_entry(req, fs, entry, false);
       }
-      fs.scheduler->count_hit(entry.node->analyzer);
+      fs.scheduler()->count_hit(entry.node->analyzer);
     }
     return reply_entry(req, fs, entry, true);
   });
 }
 
 void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
-  filesystem_of(req).tree.forget(ino, nlookup);
+  filesystem_of(req).tree().forget(ino, nlookup);
   fuse_reply_none(req);
 }
 
 void op_forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
   auto& fs = filesystem_of(req);
-  for (size_t i = 0; i < count; ++i) fs.tree.forget(forgets[i].ino, forgets[i].nlookup);
+  for (size_t i = 0; i < count; ++i) fs.tree().forget(forgets[i].ino, forgets[i].nlookup);
   fuse_reply_none(req);
 }
 
@@ -75,14 +75,14 @@ void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
       auto st = control_stat(fs, ino);
       return fuse_reply_attr(req, &st, 0), kReplied;
     }
-    auto node = fs.tree.find(ino);
+    auto node = fs.tree().find(ino);
     if (!node) return ENOENT;
-    if (node->kind == cache::NodeKind::kSidecar && !fs.tree.sidecar_result(node)) {
-      fs.scheduler->request(node, attr_waiter(req));
+    if (node->kind == cache::NodeKind::kSidecar && !fs.tree().sidecar_result(node)) {
+      fs.scheduler()->request(node, attr_waiter(req));
       return kReplied;
     }
     struct stat st {};
-    if (int err = fs.tree.getattr(ino, &st)) return err;
+    if (int err = fs.tree().getattr(ino, &st)) return err;
     bool sidecar = node->kind == cache::NodeKind::kSidecar;
     return fuse_reply_attr(req, &st, sidecar ? kSidecarTimeout : kAttrTimeout), kReplied;
   });
@@ -103,7 +103,7 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, f
     else if (to_set & FUSE_SET_ATTR_MTIME) c.mtime = attr->st_mtim;
     const fuse_ctx* ctx = fuse_req_ctx(req);
     struct stat st {};
-    int err = fs.tree.setattr(ino, c, cache::Caller{ctx->uid, ctx->gid}, &st);
+    int err = fs.tree().setattr(ino, c, cache::Caller{ctx->uid, ctx->gid}, &st);
     if (err) return err;
     fuse_reply_attr(req, &st, kAttrTimeout);
     fs.flush_notifications();
@@ -119,11 +119,11 @@ void op_statfs(fuse_req_t req, fuse_ino_t) {
     struct statvfs st {};
     st.f_bsize = kBlock;
     st.f_frsize = kBlock;
-    st.f_blocks = fs.budget.limit() / kBlock;
-    st.f_bfree = st.f_bavail = fs.budget.available() / kBlock;
+    st.f_blocks = fs.budget().limit() / kBlock;
+    st.f_bfree = st.f_bavail = fs.budget().available() / kBlock;
     // df and file browsers call statfs often: an O(1) count, not a walk.
     st.f_files = 1u << 24;
-    st.f_ffree = st.f_favail = st.f_files - std::min<std::uint64_t>(st.f_files, fs.tree.inode_count());
+    st.f_ffree = st.f_favail = st.f_files - std::min<std::uint64_t>(st.f_files, fs.tree().inode_count());
     st.f_namemax = 255;
     return fuse_reply_statfs(req, &st), kReplied;
   });

@@ -23,22 +23,22 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     const fuse_ctx* ctx = fuse_req_ctx(req);
     cache::Entry entry;
     cache::OpenResult opened;
-    if (int err = fs.tree.create(parent, name, mode & ~ctx->umask, fi->flags, cache::Caller{ctx->uid, ctx->gid},
+    if (int err = fs.tree().create(parent, name, mode & ~ctx->umask, fi->flags, cache::Caller{ctx->uid, ctx->gid},
                                  &entry, &opened)) {
       return err;
     }
-    fi->fh = fs.files.add(std::make_shared<FileHandle>(FileHandle{entry.node, fi->flags, nullptr, opened.version}));
+    fi->fh = fs.files().add(std::make_shared<FileHandle>(FileHandle{entry.node, fi->flags, nullptr, opened.version}));
     fi->keep_cache = opened.keep_cache;
     fuse_entry_param e{};
     e.ino = entry.node->ino;
     e.attr = entry.attr;
     e.attr_timeout = kAttrTimeout;
     e.entry_timeout = kEntryTimeout;
-    fs.tree.ref(entry.node);
+    fs.tree().ref(entry.node);
     if (fuse_reply_create(req, &e, fi) != 0) {
-      fs.files.remove(fi->fh);
-      fs.tree.forget(entry.node->ino, 1);
-      fs.tree.release(entry.node, fi->flags);
+      fs.files().remove(fi->fh);
+      fs.tree().forget(entry.node->ino, 1);
+      fs.tree().release(entry.node, fi->flags);
     }
     fs.flush_notifications();
     return kReplied;
@@ -51,22 +51,22 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     if (is_control(ino)) {
       if (ino == kControlDirIno) return EISDIR;
       if (writable(fi->flags) || (fi->flags & O_TRUNC)) return EACCES;
-      fi->fh = fs.files.add(std::make_shared<FileHandle>(FileHandle{nullptr, fi->flags, render_control(fs, ino), 0}));
+      fi->fh = fs.files().add(std::make_shared<FileHandle>(FileHandle{nullptr, fi->flags, render_control(fs, ino), 0}));
       // Each open is a new rendering: read to EOF, whatever size stat said.
       fi->direct_io = 1;
-      if (fuse_reply_open(req, fi) != 0) fs.files.remove(fi->fh);
+      if (fuse_reply_open(req, fi) != 0) fs.files().remove(fi->fh);
       return kReplied;
     }
-    auto node = fs.tree.find(ino);
+    auto node = fs.tree().find(ino);
     if (!node) return ENOENT;
     if (node->kind == cache::NodeKind::kSidecar) {
       if (writable(fi->flags) || (fi->flags & O_TRUNC)) return EACCES;
-      if (!fs.tree.sidecar_result(node)) {
+      if (!fs.tree().sidecar_result(node)) {
         // Answered by the scheduler once computed (or with its errno).
-        fs.scheduler->request(node, open_waiter(req, *fi));
+        fs.scheduler()->request(node, open_waiter(req, *fi));
         return kReplied;
       }
-      fs.scheduler->count_hit(node->analyzer);
+      fs.scheduler()->count_hit(node->analyzer);
     }
     int result = reply_open(req, fs, node, fi);
     fs.flush_notifications();  // an O_TRUNC open may have made sidecar names stale
@@ -77,7 +77,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t offset, fuse_file_info* fi) {
   answer(req, "read", [&] {
     // A shared reference: a concurrent RELEASE cannot free it under the reply.
-    auto handle = filesystem_of(req).files.get(fi->fh);
+    auto handle = filesystem_of(req).files().get(fi->fh);
     if (!handle) return EBADF;
     if (handle->control_text) {
       const auto& text = *handle->control_text;
@@ -86,7 +86,7 @@ void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t offset, fuse_file_in
       return fuse_reply_buf(req, text.data() + start, std::min(size, text.size() - start)), kReplied;
     }
     cache::ReadResult result;
-    if (int err = filesystem_of(req).tree.read(handle->node, offset, size, &result)) return err;
+    if (int err = filesystem_of(req).tree().read(handle->node, offset, size, &result)) return err;
     // `result.snapshot` keeps the bytes alive and unchanged through the
     // reply; no lock is held while the kernel copies them.
     return fuse_reply_buf(req, reinterpret_cast<const char*>(result.bytes.data()), result.bytes.size()), kReplied;
@@ -96,11 +96,11 @@ void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t offset, fuse_file_in
 void op_write(fuse_req_t req, fuse_ino_t, const char* buf, size_t size, off_t offset, fuse_file_info* fi) {
   answer(req, "write", [&] {
     auto& fs = filesystem_of(req);
-    auto handle = fs.files.get(fi->fh);
+    auto handle = fs.files().get(fi->fh);
     if (!handle) return EBADF;
     if (handle->control_text) return EACCES;
     auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(buf), size);
-    if (int err = fs.tree.write(handle->node, offset, bytes)) return err;
+    if (int err = fs.tree().write(handle->node, offset, bytes)) return err;
     fuse_reply_write(req, size);
     fs.flush_notifications();
     return kReplied;
@@ -115,13 +115,13 @@ void op_fsync(fuse_req_t req, fuse_ino_t, int, fuse_file_info*) {
 
 void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   auto& fs = filesystem_of(req);
-  auto handle = fs.files.remove(fi->fh);
+  auto handle = fs.files().remove(fi->fh);
   fuse_reply_err(req, 0);
   if (!handle || !handle->node || handle->node->kind != cache::NodeKind::kFile) return;
-  auto released = fs.tree.release(handle->node, handle->flags);
-  if (writable(handle->flags) && released.last_writer && fs.scheduler && fs.tree.is_image_file(handle->node)) {
+  auto released = fs.tree().release(handle->node, handle->flags);
+  if (writable(handle->flags) && released.last_writer && fs.scheduler() && fs.tree().is_image_file(handle->node)) {
     // After the reply: parked sidecars and precomputation may start now.
-    fs.scheduler->image_closed(handle->node, released.version != handle->version_at_open);
+    fs.scheduler()->image_closed(handle->node, released.version != handle->version_at_open);
   }
   // The handle (and perhaps the last reference to an evicted file, whose
   // bytes are wiped now) goes here, after the reply.

@@ -26,7 +26,7 @@ void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* v
   answer(req, "setxattr", [&] {
     if (is_control(ino)) return EACCES;
     auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(value), size);
-    return filesystem_of(req).tree.setxattr(ino, name, bytes, flags);
+    return filesystem_of(req).tree().setxattr(ino, name, bytes, flags);
   });
 }
 
@@ -41,7 +41,7 @@ void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) 
       return reply_sized(req, size, nonce->data(), nonce->size());
     }
     std::vector<std::uint8_t> value;
-    if (int err = filesystem_of(req).tree.getxattr(ino, name, &value)) return err;
+    if (int err = filesystem_of(req).tree().getxattr(ino, name, &value)) return err;
     return reply_sized(req, size, reinterpret_cast<const char*>(value.data()), value.size());
   });
 }
@@ -50,7 +50,7 @@ void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
   answer(req, "listxattr", [&] {
     std::vector<std::string> names;
     if (!is_control(ino)) {
-      if (int err = filesystem_of(req).tree.listxattr(ino, &names)) return err;
+      if (int err = filesystem_of(req).tree().listxattr(ino, &names)) return err;
     }
     std::string list;
     for (const auto& n : names) list.append(n).push_back('\0');
@@ -61,7 +61,7 @@ void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
 void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
   answer(req, "removexattr", [&] {
     if (is_control(ino)) return EACCES;
-    return filesystem_of(req).tree.removexattr(ino, name);
+    return filesystem_of(req).tree().removexattr(ino, name);
   });
 }
 

@@ -1,10 +1,13 @@
 #include "fs/options.h"
 
+#include "analysis/core/catalog.h"
+
 #include <unistd.h>
 
 #include <cctype>
 #include <climits>
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -132,34 +135,67 @@ std::vector<std::string> split_list(const std::string& text) {
   return items;
 }
 
-bool parse_options(int argc, char** argv, Options* out, std::string* error) {
-  fuse_args args = FUSE_ARGS_INIT(argc, argv);
-  RawOptions raw;
-  if (fuse_opt_parse(&args, &raw, kOptionSpec, option_proc) != 0) {
-    *error = "cannot parse options";
-    fuse_opt_free_args(&args);
-    free_raw(raw);
-    return false;
-  }
-  auto fail = [&](const std::string& message) {
-    *error = message;
-    fuse_opt_free_args(&args);
-    free_raw(raw);
-    return false;
-  };
-  // mount.fuse3 runs "visionfs SOURCE MOUNTPOINT -o ..."; the source means
-  // nothing to a memory filesystem.
-  if (raw.positional.size() > 2) return fail("too many arguments; usage: visionfs [options] MOUNTPOINT");
-  if (!raw.positional.empty()) fuse_opt_add_arg(&args, raw.positional.back().c_str());
-  out->allow_other = raw.allow_other;
-  if (out->allow_other) {
-    // Without it the kernel would cache one user's permission decision and
-    // apply it to the others (libfuse README): never allow_other alone.
-    fuse_opt_add_arg(&args, "-odefault_permissions");
-  }
+namespace {
 
-  fuse_cmdline_opts cmd{};
-  if (fuse_parse_cmdline(&args, &cmd) != 0) return fail("cannot parse the command line");
+// min_score, workers, log_level.
+std::string apply_tuning_options(const RawOptions& raw, Options* out) {
+  if (raw.min_score) {
+    char* end = nullptr;
+    double score = std::strtod(raw.min_score, &end);
+    if (*end || score < 0 || score > 1) return std::string("bad min_score '") + raw.min_score + "': use a number from 0 to 1";
+    out->min_score = static_cast<float>(score);
+  }
+  if (raw.workers) {
+    char* end = nullptr;
+    long workers = std::strtol(raw.workers, &end, 10);
+    if (*end || workers < 1 || workers > 256) return std::string("bad workers '") + raw.workers + "': use 1 to 256";
+    out->workers = static_cast<unsigned>(workers);
+  }
+  if (raw.log_level) out->log_level = raw.log_level;
+  if (out->debug) out->log_level = "debug";
+  return {};
+}
+
+}  // namespace
+
+namespace {
+
+// Our own -o options, checked; returns the error a user reads, or "".
+std::string apply_visionfs_options(const RawOptions& raw, Options* out) {
+  out->max_memory = default_max_memory();
+  if (raw.max_memory) {
+    auto size = parse_size(raw.max_memory);
+    if (!size || *size < (1u << 20)) return std::string("bad max_memory '") + raw.max_memory + "': use a size of at least 1M such as 512M or 2G";
+    out->max_memory = *size;
+  }
+  if (raw.ttl) {
+    auto ttl = parse_duration(raw.ttl);
+    if (!ttl) return std::string("bad ttl '") + raw.ttl + "': use a duration such as 30s, 10m, 2h or 1d";
+    out->ttl = *ttl;
+  }
+  if (raw.analyzers) {
+    out->analyzers = split_list(raw.analyzers);
+    const auto& known = analysis::all_analyzer_names();
+    for (const auto& name : *out->analyzers) {
+      if (std::find(known.begin(), known.end(), name) == known.end()) return "unknown analyzer '" + name + "' in analyzers=";
+    }
+  }
+  if (raw.precompute) {
+    std::string value = raw.precompute;
+    if (value == "all") out->precompute_all = true;
+    else if (value != "none") out->precompute = split_list(value);
+  }
+  if (raw.max_pixels) {
+    auto pixels = parse_size(raw.max_pixels);
+    if (!pixels || *pixels == 0) return std::string("bad max_pixels '") + raw.max_pixels + "': use a count such as 100000000 or 100M";
+    out->max_pixels = *pixels;
+  }
+  if (raw.models) out->models = raw.models;
+  return apply_tuning_options(raw, out);
+}
+
+// What fuse_parse_cmdline understood (-f, -d, -s, the mountpoint).
+std::string apply_cmdline(fuse_cmdline_opts& cmd, Options* out) {
   out->show_help = cmd.show_help;
   out->show_version = cmd.show_version;
   out->foreground = cmd.foreground;
@@ -173,46 +209,37 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
     free(cmd.mountpoint);
   }
   if (!out->show_help && !out->show_version && out->mountpoint.empty()) {
-    return fail("no mountpoint given; usage: visionfs [options] MOUNTPOINT");
+    return "no mountpoint given; usage: visionfs [options] MOUNTPOINT";
   }
+  return {};
+}
 
-  out->max_memory = default_max_memory();
-  if (raw.max_memory) {
-    auto size = parse_size(raw.max_memory);
-    if (!size || *size < (1u << 20)) return fail(std::string("bad max_memory '") + raw.max_memory + "': use a size of at least 1M such as 512M or 2G");
-    out->max_memory = *size;
+}  // namespace
+
+bool parse_options(int argc, char** argv, Options* out, std::string* error) {
+  fuse_args args = FUSE_ARGS_INIT(argc, argv);
+  RawOptions raw;
+  auto fail = [&](const std::string& message) {
+    *error = message;
+    fuse_opt_free_args(&args);
+    free_raw(raw);
+    return false;
+  };
+  if (fuse_opt_parse(&args, &raw, kOptionSpec, option_proc) != 0) return fail("cannot parse options");
+  // mount.fuse3 runs "visionfs SOURCE MOUNTPOINT -o ..."; the source means
+  // nothing to a memory filesystem.
+  if (raw.positional.size() > 2) return fail("too many arguments; usage: visionfs [options] MOUNTPOINT");
+  if (!raw.positional.empty()) fuse_opt_add_arg(&args, raw.positional.back().c_str());
+  out->allow_other = raw.allow_other;
+  if (out->allow_other) {
+    // Without it the kernel would cache one user's permission decision and
+    // apply it to the others (libfuse README): never allow_other alone.
+    fuse_opt_add_arg(&args, "-odefault_permissions");
   }
-  if (raw.ttl) {
-    auto ttl = parse_duration(raw.ttl);
-    if (!ttl) return fail(std::string("bad ttl '") + raw.ttl + "': use a duration such as 30s, 10m, 2h or 1d");
-    out->ttl = *ttl;
-  }
-  if (raw.analyzers) out->analyzers = split_list(raw.analyzers);
-  if (raw.precompute) {
-    std::string value = raw.precompute;
-    if (value == "all") out->precompute_all = true;
-    else if (value != "none") out->precompute = split_list(value);
-  }
-  if (raw.max_pixels) {
-    auto pixels = parse_size(raw.max_pixels);
-    if (!pixels || *pixels == 0) return fail(std::string("bad max_pixels '") + raw.max_pixels + "': use a count such as 100000000 or 100M");
-    out->max_pixels = *pixels;
-  }
-  if (raw.models) out->models = raw.models;
-  if (raw.min_score) {
-    char* end = nullptr;
-    double score = std::strtod(raw.min_score, &end);
-    if (*end || score < 0 || score > 1) return fail(std::string("bad min_score '") + raw.min_score + "': use a number from 0 to 1");
-    out->min_score = static_cast<float>(score);
-  }
-  if (raw.workers) {
-    char* end = nullptr;
-    long workers = std::strtol(raw.workers, &end, 10);
-    if (*end || workers < 1 || workers > 256) return fail(std::string("bad workers '") + raw.workers + "': use 1 to 256");
-    out->workers = static_cast<unsigned>(workers);
-  }
-  if (raw.log_level) out->log_level = raw.log_level;
-  if (out->debug) out->log_level = "debug";
+  fuse_cmdline_opts cmd{};
+  if (fuse_parse_cmdline(&args, &cmd) != 0) return fail("cannot parse the command line");
+  if (auto message = apply_cmdline(cmd, out); !message.empty()) return fail(message);
+  if (auto message = apply_visionfs_options(raw, out); !message.empty()) return fail(message);
   free_raw(raw);
 
   // No auto_unmount unless asked for: a killed daemon (SIGKILL, out of

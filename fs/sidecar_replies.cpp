@@ -25,14 +25,14 @@ sidecars::Waiter open_waiter(fuse_req_t req, const fuse_file_info& fi) {
 
 int reply_open(fuse_req_t req, Filesystem& fs, const cache::NodePtr& node, fuse_file_info* fi) {
   cache::OpenResult opened;
-  if (int err = fs.tree.open(node, fi->flags, &opened)) return err;
-  fi->fh = fs.files.add(std::make_shared<FileHandle>(FileHandle{node, fi->flags, nullptr, opened.version}));
+  if (int err = fs.tree().open(node, fi->flags, &opened)) return err;
+  fi->fh = fs.files().add(std::make_shared<FileHandle>(FileHandle{node, fi->flags, nullptr, opened.version}));
   // A sidecar never changes for its inode, so its pages stay cached.
   fi->keep_cache = opened.keep_cache;
   if (fuse_reply_open(req, fi) != 0) {
     // The kernel never got the handle (the request was interrupted).
-    fs.files.remove(fi->fh);
-    fs.tree.release(node, fi->flags);
+    fs.files().remove(fi->fh);
+    fs.tree().release(node, fi->flags);
   }
   return kReplied;
 }

@@ -37,6 +37,42 @@ std::shared_ptr<const T> try_make(const std::function<std::shared_ptr<const T>()
   return nullptr;
 }
 
+// faces: YuNet when its model is installed, the Haar cascade otherwise.
+AnalyzerPtr build_faces(const AnalysisOptions& o, AnalyzerCatalog& catalog) {
+  std::string yunet_reason;
+  auto detector = try_make<FaceDetector>([&] { return make_yunet_face_detector(o); }, &yunet_reason);
+  if (!detector) detector = make_cascade_face_detector(o);
+  catalog.engines.emplace_back("faces", detector->name());
+  return make_faces_analyzer(detector);
+}
+
+// text: Tesseract for documents, plus PP-OCR for scene text when installed.
+AnalyzerPtr build_text(const AnalysisOptions& o, AnalyzerCatalog& catalog) {
+  std::vector<TextEnginePtr> engines;
+  std::string reason, first_reason;
+  if (auto tesseract = try_make<TextEngine>([&] { return make_tesseract_engine(o); }, &first_reason)) {
+    engines.push_back(tesseract);
+  }
+  if (auto ppocr = try_make<TextEngine>([&] { return make_ppocr_engine(o); }, &reason)) engines.push_back(ppocr);
+  if (engines.empty()) throw AnalyzerUnavailable(first_reason);
+  std::string names;
+  for (const auto& e : engines) names += (names.empty() ? "" : "+") + e->name();
+  catalog.engines.emplace_back("text", names);
+  return make_text_analyzer(std::move(engines));
+}
+
+// codes: the WeChat CNN QR reader when installed, else OpenCV's; barcodes always.
+AnalyzerPtr build_codes(const AnalysisOptions& o, AnalyzerCatalog& catalog) {
+  std::vector<CodeReaderPtr> readers;
+  std::string reason;
+  auto qr = try_make<CodeReader>([&] { return make_wechat_qr_reader(o); }, &reason);
+  if (!qr) qr = make_opencv_qr_reader(o);
+  readers.push_back(qr);
+  readers.push_back(make_barcode_reader(o));
+  catalog.engines.emplace_back("codes", qr->name() + "+" + readers.back()->name());
+  return make_codes_analyzer(std::move(readers));
+}
+
 }  // namespace
 
 AnalyzerCatalog build_catalog(const AnalysisOptions& o) {
@@ -50,44 +86,9 @@ AnalyzerCatalog build_catalog(const AnalysisOptions& o) {
     }
   };
 
-  // faces: YuNet when its model is installed, the Haar cascade otherwise.
-  add("faces", [&] {
-    std::string yunet_reason;
-    auto detector = try_make<FaceDetector>([&] { return make_yunet_face_detector(o); }, &yunet_reason);
-    if (!detector) detector = make_cascade_face_detector(o);
-    catalog.engines.emplace_back("faces", detector->name());
-    return make_faces_analyzer(detector);
-  });
-
-  // text: Tesseract for documents, plus PP-OCR for scene text when installed.
-  add("text", [&] {
-    std::vector<TextEnginePtr> engines;
-    std::string reason, first_reason;
-    if (auto tesseract = try_make<TextEngine>([&] { return make_tesseract_engine(o); }, &first_reason)) {
-      engines.push_back(tesseract);
-    }
-    if (auto ppocr = try_make<TextEngine>([&] { return make_ppocr_engine(o); }, &reason)) {
-      engines.push_back(ppocr);
-    }
-    if (engines.empty()) throw AnalyzerUnavailable(first_reason);
-    std::string names;
-    for (const auto& e : engines) names += (names.empty() ? "" : "+") + e->name();
-    catalog.engines.emplace_back("text", names);
-    return make_text_analyzer(std::move(engines));
-  });
-
-  // codes: the WeChat CNN QR reader when installed, else OpenCV's; barcodes always.
-  add("codes", [&] {
-    std::vector<CodeReaderPtr> readers;
-    std::string reason;
-    auto qr = try_make<CodeReader>([&] { return make_wechat_qr_reader(o); }, &reason);
-    if (!qr) qr = make_opencv_qr_reader(o);
-    readers.push_back(qr);
-    readers.push_back(make_barcode_reader(o));
-    catalog.engines.emplace_back("codes", qr->name() + "+" + readers.back()->name());
-    return make_codes_analyzer(std::move(readers));
-  });
-
+  add("faces", [&] { return build_faces(o, catalog); });
+  add("text", [&] { return build_text(o, catalog); });
+  add("codes", [&] { return build_codes(o, catalog); });
   add("colors", [&] { return make_colors_analyzer(o); });
   add("quality", [&] { return make_quality_analyzer(o); });
   add("meta", [&] { return make_meta_analyzer(o); });

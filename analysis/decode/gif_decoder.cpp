@@ -44,6 +44,21 @@ struct GifCloser {
                           (reason ? std::string(" (") + reason + ")" : std::string()));
 }
 
+// Reads one extension record; a graphics control block sets the
+// transparent colour index of the frame that follows.
+void read_extension(GifFileType* gif, int* transparent) {
+  int code = 0;
+  GifByteType* block = nullptr;
+  if (DGifGetExtension(gif, &code, &block) == GIF_ERROR) fail("bad extension", gif->Error);
+  if (code == GRAPHICS_EXT_FUNC_CODE && block != nullptr && block[0] >= 4) {
+    GraphicsControlBlock control;
+    if (DGifExtensionToGCB(block[0], block + 1, &control) == GIF_OK) *transparent = control.TransparentColor;
+  }
+  while (block != nullptr) {
+    if (DGifGetExtensionNext(gif, &block) == GIF_ERROR) fail("bad extension", gif->Error);
+  }
+}
+
 }  // namespace
 
 cv::Mat decode_gif_first_frame(std::span<const std::uint8_t> bytes, const ImageHeader& header) {
@@ -58,18 +73,7 @@ cv::Mat decode_gif_first_frame(std::span<const std::uint8_t> bytes, const ImageH
     if (DGifGetRecordType(gif.get(), &type) == GIF_ERROR) fail("bad record", gif->Error);
     if (type == TERMINATE_RECORD_TYPE) fail("no frames", D_GIF_ERR_NO_IMAG_DSCR);
     if (type == EXTENSION_RECORD_TYPE) {
-      int code = 0;
-      GifByteType* block = nullptr;
-      if (DGifGetExtension(gif.get(), &code, &block) == GIF_ERROR) fail("bad extension", gif->Error);
-      if (code == GRAPHICS_EXT_FUNC_CODE && block != nullptr && block[0] >= 4) {
-        GraphicsControlBlock control;
-        if (DGifExtensionToGCB(block[0], block + 1, &control) == GIF_OK) {
-          transparent = control.TransparentColor;
-        }
-      }
-      while (block != nullptr) {
-        if (DGifGetExtensionNext(gif.get(), &block) == GIF_ERROR) fail("bad extension", gif->Error);
-      }
+      read_extension(gif.get(), &transparent);
       continue;
     }
     if (type != IMAGE_DESC_RECORD_TYPE) continue;

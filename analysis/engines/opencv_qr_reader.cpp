@@ -114,6 +114,54 @@ Quad rect_quad(const cv::Rect& r) {
   return {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}};
 }
 
+// Corners the locator finds on a (possibly downscaled) copy of `full`, in
+// full-size pixels.
+std::vector<Quad> locate_quads(cv::QRCodeDetector& locator, const cv::Mat& full, bool multi, double scale) {
+  cv::Mat small = full;
+  if (scale < 1.0) cv::resize(full, small, cv::Size(), scale, scale, cv::INTER_AREA);
+  std::vector<cv::Point2f> points;
+  std::vector<Quad> quads;
+  bool found = false;
+  try {
+    found = multi ? locator.detectMulti(small, points) : locator.detect(small, points);
+  } catch (const cv::Exception&) {
+    // 4.6's locator has assertions that some images trip; treat as none found.
+  }
+  if (!found) return quads;
+  for (std::size_t i = 0; i + 4 <= points.size(); i += 4) {
+    Quad q(points.begin() + static_cast<long>(i), points.begin() + static_cast<long>(i) + 4);
+    for (auto& p : q) p *= static_cast<float>(1.0 / scale);
+    if (cv::contourArea(q) > 0) quads.push_back(std::move(q));
+  }
+  return quads;
+}
+
+// Codes the locator missed altogether: ZXing on the whole image, with the
+// decoded codes painted out so it can only find a new one; each code found
+// this way is painted out in turn. Located codes that did not decode stay
+// visible: ZXing may read them as a whole.
+void read_unlocated(const cv::Mat& gray, const std::string& engine, std::vector<DetectedCode>& codes) {
+  cv::Mat unread = gray.clone();
+  for (const auto& code : codes) paint_out(unread, code.polygon);
+  const cv::Rect whole(0, 0, unread.cols, unread.rows);
+  for (int round = 0; round < OpenCvQrReader::kMaxRounds; ++round) {
+    const auto payload = decode_region(unread, whole);
+    if (!payload) break;
+    const cv::Rect region = narrow_down(unread, whole, *payload);
+    const bool known = std::any_of(codes.begin(), codes.end(), [&](const DetectedCode& c) {
+      return c.payload == *payload && box_containment(cv::boundingRect(c.polygon), cv::Rect2f(region)) > 0.5f;
+    });
+    if (known || region == whole) {
+      // Not narrowed (it needs the whole picture) or already listed:
+      // painting it out would not help another round.
+      if (!known) codes.push_back({*payload, "QR_CODE", rect_quad(region), engine});
+      break;
+    }
+    codes.push_back({*payload, "QR_CODE", rect_quad(region), engine});
+    paint_out(unread, rect_quad(region));
+  }
+}
+
 }  // namespace
 
 std::vector<DetectedCode> OpenCvQrReader::read(const cv::Mat& bgr) const {
@@ -125,26 +173,7 @@ std::vector<DetectedCode> OpenCvQrReader::read(const cv::Mat& bgr) const {
 
   SeededRng seeded;
   cv::QRCodeDetector locator;
-  // Corners found on the (possibly downscaled) locating copy, in full-size pixels.
-  auto locate = [&](const cv::Mat& full, bool multi) {
-    cv::Mat small = full;
-    if (scale < 1.0) cv::resize(full, small, cv::Size(), scale, scale, cv::INTER_AREA);
-    std::vector<cv::Point2f> points;
-    std::vector<Quad> quads;
-    bool found = false;
-    try {
-      found = multi ? locator.detectMulti(small, points) : locator.detect(small, points);
-    } catch (const cv::Exception&) {
-      // 4.6's locator has assertions that some images trip; treat as none found.
-    }
-    if (!found) return quads;
-    for (std::size_t i = 0; i + 4 <= points.size(); i += 4) {
-      Quad q(points.begin() + static_cast<long>(i), points.begin() + static_cast<long>(i) + 4);
-      for (auto& p : q) p *= static_cast<float>(1.0 / scale);
-      if (cv::contourArea(q) > 0) quads.push_back(std::move(q));
-    }
-    return quads;
-  };
+  auto locate = [&](const cv::Mat& full, bool multi) { return locate_quads(locator, full, multi, scale); };
 
   std::vector<DetectedCode> codes;
   std::vector<Quad> tried;  // every located quad, decoded or not
@@ -171,29 +200,7 @@ std::vector<DetectedCode> OpenCvQrReader::read(const cv::Mat& bgr) const {
     if (!added) break;
   }
 
-  // Codes the locator missed altogether: ZXing on the whole image, with the
-  // decoded codes painted out so it can only find a new one; each code found
-  // this way is painted out in turn. Located codes that did not decode stay
-  // visible: ZXing may read them as a whole.
-  cv::Mat unread = gray.clone();
-  for (const auto& code : codes) paint_out(unread, code.polygon);
-  const cv::Rect whole(0, 0, unread.cols, unread.rows);
-  for (int round = 0; round < kMaxRounds; ++round) {
-    const auto payload = decode_region(unread, whole);
-    if (!payload) break;
-    const cv::Rect region = narrow_down(unread, whole, *payload);
-    const bool known = std::any_of(codes.begin(), codes.end(), [&](const DetectedCode& c) {
-      return c.payload == *payload && box_containment(cv::boundingRect(c.polygon), cv::Rect2f(region)) > 0.5f;
-    });
-    if (known || region == whole) {
-      // Not narrowed (it needs the whole picture) or already listed:
-      // painting it out would not help another round.
-      if (!known) codes.push_back({*payload, "QR_CODE", rect_quad(region), name()});
-      break;
-    }
-    codes.push_back({*payload, "QR_CODE", rect_quad(region), name()});
-    paint_out(unread, rect_quad(region));
-  }
+  read_unlocated(gray, name(), codes);
   return codes;
 }
 

@@ -49,6 +49,65 @@ cv::Rect to_rect(int left, int top, int right, int bottom, double inv_scale) {
   return cv::Rect(cv::Point(s(left), s(top)), cv::Point(s(right), s(bottom)));
 }
 
+// A finished line: its words joined, its box around them, its confidence
+// the words' weighted by length (a line is as sure as most of its letters).
+void close_line(TextLine& line, std::vector<TextLine>& lines) {
+  if (!line.words.empty()) {
+    cv::Rect box = line.words.front().box;
+    float sum = 0;
+    std::size_t chars = 0;
+    for (const auto& w : line.words) {
+      box |= w.box;
+      if (!line.text.empty()) line.text += ' ';
+      line.text += w.text;
+      sum += w.confidence * static_cast<float>(w.text.size());
+      chars += w.text.size();
+    }
+    line.box = box;
+    line.confidence = chars > 0 ? sum / static_cast<float>(chars) : 0.0f;
+    line.engine = "tesseract";
+    lines.push_back(std::move(line));
+  }
+  line = TextLine{};
+}
+
+// Lines of words from Tesseract's result iterator, in the image's frame.
+// The LSTM engine sometimes reports word boxes reaching into the lines
+// above and below (e.g. "have" spanning y 28..56 on a line at 38..50 in
+// imageTextN.png); its line boxes are right. So words are clipped to
+// their line's band, and a line spans its kept words horizontally.
+std::vector<TextLine> collect_lines(tesseract::ResultIterator& it, double inv, const cv::Rect& frame) {
+  std::vector<TextLine> lines;
+  TextLine line;
+  cv::Rect line_band;
+  do {
+    if (it.Empty(tesseract::RIL_WORD)) continue;
+    int left = 0, top = 0, right = 0, bottom = 0;
+    if (it.IsAtBeginningOf(tesseract::RIL_TEXTLINE)) {
+      close_line(line, lines);
+      line_band = it.BoundingBox(tesseract::RIL_TEXTLINE, &left, &top, &right, &bottom)
+                      ? to_rect(left, top, right, bottom, inv) & frame
+                      : frame;
+    }
+    std::unique_ptr<char[]> text(it.GetUTF8Text(tesseract::RIL_WORD));
+    if (!text) continue;
+    TextWord word;
+    word.text = trimmed(valid_utf8(text.get()));
+    word.confidence = std::clamp(it.Confidence(tesseract::RIL_WORD) / 100.0f, 0.0f, 1.0f);
+    if (word.text.empty() || word.confidence < TesseractEngine::kMinWordConfidence) continue;
+    if (!it.BoundingBox(tesseract::RIL_WORD, &left, &top, &right, &bottom)) continue;
+    cv::Rect box = to_rect(left, top, right, bottom, inv) & frame;
+    const int y0 = std::max(box.y, line_band.y), y1 = std::min(box.br().y, line_band.br().y);
+    if (y1 > y0) box = cv::Rect(box.x, y0, box.width, y1 - y0);
+    if (box.area() == 0) continue;
+    word.box = box;
+    word.engine = "tesseract";
+    line.words.push_back(std::move(word));
+  } while (it.Next(tesseract::RIL_WORD));
+  close_line(line, lines);
+  return lines;
+}
+
 }  // namespace
 
 std::filesystem::path find_tessdata_dir(const std::string& language) {
@@ -116,62 +175,9 @@ std::vector<TextLine> TesseractEngine::read(const cv::Mat& bgr) const {
     throw AnalysisError(ErrorCode::kInternal, "Tesseract recognition failed");
   }
 
-  const cv::Rect frame(0, 0, bgr.cols, bgr.rows);
-  std::vector<TextLine> lines;
   std::unique_ptr<tesseract::ResultIterator> it(api->GetIterator());
-  if (!it) return lines;
-  // The LSTM engine sometimes reports word boxes reaching into the lines
-  // above and below (e.g. "have" spanning y 28..56 on a line at 38..50 in
-  // imageTextN.png); its line boxes are right. So words are clipped to
-  // their line's band, and a line spans its kept words horizontally.
-  TextLine line;
-  cv::Rect line_band;
-  auto finish_line = [&] {
-    if (!line.words.empty()) {
-      cv::Rect box = line.words.front().box;
-      float sum = 0;
-      std::size_t chars = 0;
-      for (const auto& w : line.words) {
-        box |= w.box;
-        if (!line.text.empty()) line.text += ' ';
-        line.text += w.text;
-        // Longer words weigh more: a line is as sure as most of its letters.
-        sum += w.confidence * static_cast<float>(w.text.size());
-        chars += w.text.size();
-      }
-      line.box = box;
-      line.confidence = chars > 0 ? sum / static_cast<float>(chars) : 0.0f;
-      line.engine = "tesseract";
-      lines.push_back(std::move(line));
-    }
-    line = TextLine{};
-  };
-  do {
-    if (it->Empty(tesseract::RIL_WORD)) continue;
-    int left = 0, top = 0, right = 0, bottom = 0;
-    if (it->IsAtBeginningOf(tesseract::RIL_TEXTLINE)) {
-      finish_line();
-      line_band = it->BoundingBox(tesseract::RIL_TEXTLINE, &left, &top, &right, &bottom)
-                      ? to_rect(left, top, right, bottom, inv) & frame
-                      : frame;
-    }
-    std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_WORD));
-    if (!text) continue;
-    TextWord word;
-    word.text = trimmed(valid_utf8(text.get()));
-    word.confidence = std::clamp(it->Confidence(tesseract::RIL_WORD) / 100.0f, 0.0f, 1.0f);
-    if (word.text.empty() || word.confidence < kMinWordConfidence) continue;
-    if (!it->BoundingBox(tesseract::RIL_WORD, &left, &top, &right, &bottom)) continue;
-    cv::Rect box = to_rect(left, top, right, bottom, inv) & frame;
-    const int y0 = std::max(box.y, line_band.y), y1 = std::min(box.br().y, line_band.br().y);
-    if (y1 > y0) box = cv::Rect(box.x, y0, box.width, y1 - y0);
-    if (box.area() == 0) continue;
-    word.box = box;
-    word.engine = "tesseract";
-    line.words.push_back(std::move(word));
-  } while (it->Next(tesseract::RIL_WORD));
-  finish_line();
-  return lines;
+  if (!it) return {};
+  return collect_lines(*it, inv, cv::Rect(0, 0, bgr.cols, bgr.rows));
 }
 
 TextEnginePtr make_tesseract_engine(const AnalysisOptions& /*options*/) {
