@@ -102,7 +102,7 @@ Errno Tree::open_locked(Node& node_ref, int flags, OpenResult* out, Graveyard& d
     return 0;
   }
   if (node->kind == NodeKind::kSidecar) {
-    if (writable(flags) || (flags & O_TRUNC)) return EACCES;
+    if (opens_for_change(flags)) return EACCES;
     out->keep_cache = true;  // immutable for its inode
     return 0;
   }

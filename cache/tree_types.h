@@ -5,6 +5,7 @@
 #include "cache/clock.h"
 #include "cache/node.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <functional>
@@ -14,6 +15,10 @@
 #include <vector>
 
 namespace visionfs::cache {
+
+// Whether an open with `flags` would change a file (write access or
+// O_TRUNC): what read-only files (sidecars, control files) refuse with EACCES.
+inline bool opens_for_change(int flags) { return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC); }
 
 using Errno = int;
 

@@ -68,19 +68,18 @@ std::optional<std::string> Evictor::probe_answer(fuse_req_t req) const {
 
 void Evictor::loop() {
   tid_ = gettid();
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
+  for (;;) {
+    // No lock of ours is held across the tree calls or the evictions.
     auto now = fs_.clock().now();
     auto next = fs_.tree().next_expiry();
     if (next && *next <= now) {
-      lock.unlock();
       evict_due();
-      lock.lock();
       continue;
     }
     auto nap = kMaxNap;
     if (next) nap = std::min(nap, std::chrono::duration_cast<std::chrono::milliseconds>(*next - now) + std::chrono::milliseconds(1));
-    cv_.wait_for(lock, nap);
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, nap, [&] { return stopping_; })) return;
   }
 }
 

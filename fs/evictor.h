@@ -73,7 +73,7 @@ class Evictor {
   std::atomic<pid_t> tid_{0};
   mutable std::mutex target_mu_;  // guards target_; a leaf
   std::optional<cache::ExpiryTarget> target_;
-  std::mutex mu_;  // guards stopping_; never held across a tree call or a system call on the mount
+  std::mutex mu_;  // guards stopping_ only; a leaf, held just to wait (never across a tree call)
   std::condition_variable cv_;
   bool stopping_ = false;
   std::thread thread_;

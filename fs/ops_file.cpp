@@ -50,7 +50,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     auto& fs = filesystem_of(req);
     if (is_control(ino)) {
       if (ino == kControlDirIno) return EISDIR;
-      if (writable(fi->flags) || (fi->flags & O_TRUNC)) return EACCES;
+      if (cache::opens_for_change(fi->flags)) return EACCES;
       fi->fh = fs.files().add(std::make_shared<FileHandle>(FileHandle{nullptr, fi->flags, render_control(fs, ino), 0}));
       // Each open is a new rendering: read to EOF, whatever size stat said.
       fi->direct_io = 1;
@@ -60,7 +60,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     auto node = fs.tree().find(ino);
     if (!node) return ENOENT;
     if (node->kind == cache::NodeKind::kSidecar) {
-      if (writable(fi->flags) || (fi->flags & O_TRUNC)) return EACCES;
+      if (cache::opens_for_change(fi->flags)) return EACCES;
       if (!fs.tree().sidecar_result(node)) {
         // Answered by the scheduler once computed (or with its errno).
         fs.scheduler()->request(node, open_waiter(req, *fi));

@@ -8,7 +8,6 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 
 #include <chrono>
 #include <string>
@@ -19,39 +18,30 @@ namespace {
 constexpr const char* kPhoto = "/usr/share/doc/opencv-doc/examples/data/messi5.jpg";
 
 TEST(FailClosed, AKilledDaemonLeavesADeadMountThatRefusesWritesUntilUnmounted) {
-  char dir_template[] = "/tmp/visionfs-dead-XXXXXX";
-  ASSERT_NE(mkdtemp(dir_template), nullptr);
-  std::string mnt = dir_template;
-  pid_t pid = spawn({VISIONFS_BINARY, "-f", "-o", "ttl=1h", mnt}, -1);
-  ASSERT_TRUE(poll_until([&] { return mount_fstype(mnt) == std::string("fuse.visionfs"); }, std::chrono::seconds(10)));
-  EXPECT_TRUE(succeeded(run(std::string("cp ") + kPhoto + " " + shell_quote(mnt) + "/")));
+  StandaloneDaemon daemon("ttl=1h");
+  ASSERT_TRUE(daemon.mounted());
+  EXPECT_TRUE(succeeded(run(std::string("cp ") + kPhoto + " " + shell_quote(daemon.mnt()) + "/")));
 
-  kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
+  kill(daemon.pid(), SIGKILL);
+  daemon.wait_exit(std::chrono::seconds(10));
   // The kernel keeps the mount; every access fails instead of reaching the disk.
-  EXPECT_EQ(mount_fstype(mnt), std::string("fuse.visionfs"));
-  auto write = run(std::string("cp ") + kPhoto + " " + shell_quote(mnt) + "/again.jpg");
+  EXPECT_TRUE(daemon.mounted());
+  auto write = run(std::string("cp ") + kPhoto + " " + shell_quote(daemon.m("again.jpg")));
   EXPECT_NE(write.status, 0);
   EXPECT_NE(write.err.find("not connected"), std::string::npos) << write.describe();
 
   // The recovery the README gives.
-  EXPECT_TRUE(succeeded(run("fusermount3 -u " + shell_quote(mnt))));
-  EXPECT_FALSE(mount_fstype(mnt).has_value());
-  EXPECT_EQ(run("ls -A " + shell_quote(mnt)).out, "") << "nothing reached the directory underneath";
-  run("rm -rf " + shell_quote(mnt));
+  EXPECT_TRUE(succeeded(run("fusermount3 -u " + shell_quote(daemon.mnt()))));
+  EXPECT_FALSE(daemon.mounted());
+  EXPECT_EQ(run("ls -A " + shell_quote(daemon.mnt())).out, "") << "nothing reached the directory underneath";
 }
 
 TEST(FailClosed, AutoUnmountRemainsAvailableOnRequest) {
-  char dir_template[] = "/tmp/visionfs-auto-XXXXXX";
-  ASSERT_NE(mkdtemp(dir_template), nullptr);
-  std::string mnt = dir_template;
-  pid_t pid = spawn({VISIONFS_BINARY, "-f", "-o", "ttl=1h,auto_unmount", mnt}, -1);
-  ASSERT_TRUE(poll_until([&] { return mount_fstype(mnt) == std::string("fuse.visionfs"); }, std::chrono::seconds(10)));
-  kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
-  EXPECT_TRUE(poll_until([&] { return !mount_fstype(mnt).has_value(); }, std::chrono::seconds(10)));
-  if (mount_fstype(mnt)) run("fusermount3 -u " + shell_quote(mnt));
-  run("rm -rf " + shell_quote(mnt));
+  StandaloneDaemon daemon("ttl=1h,auto_unmount");
+  ASSERT_TRUE(daemon.mounted());
+  kill(daemon.pid(), SIGKILL);
+  daemon.wait_exit(std::chrono::seconds(10));
+  EXPECT_TRUE(poll_until([&] { return !daemon.mounted(); }, std::chrono::seconds(10)));
 }
 
 }  // namespace

@@ -300,4 +300,41 @@ pid_t MountFixture::daemon_pid() const {
 
 std::string MountFixture::daemon_log() const { return read_local_file(log_path_); }
 
+StandaloneDaemon::StandaloneDaemon(const std::string& options, bool foreground) {
+  char templ[] = "/tmp/visionfs-daemon-XXXXXX";
+  if (!mkdtemp(templ)) throw std::runtime_error("mkdtemp failed");
+  dir_ = templ;
+  mnt_ = dir_ + "/mnt";
+  mkdir(mnt_.c_str(), 0755);
+  if (foreground) {
+    pid_ = spawn({VISIONFS_BINARY, "-f", "-o", options, mnt_}, -1);
+  } else {
+    auto started = run(shell_quote(VISIONFS_BINARY) + " -o " + shell_quote(options) + " " + shell_quote(mnt_));
+    EXPECT_TRUE(succeeded(started));
+  }
+  EXPECT_TRUE(poll_until([&] { return mounted(); }, kMountDeadline)) << "no mount at " << mnt_;
+}
+
+bool StandaloneDaemon::mounted() const { return mount_fstype(mnt_) == std::optional<std::string>("fuse.visionfs"); }
+
+int StandaloneDaemon::wait_exit(std::chrono::seconds deadline) {
+  if (pid_ < 0 || reaped_) return -1;
+  int status = 0;
+  if (!wait_for_exit(pid_, deadline, &status)) return -1;
+  reaped_ = true;
+  return status;
+}
+
+StandaloneDaemon::~StandaloneDaemon() {
+  if (mount_fstype(mnt_)) run("fusermount3 -u " + shell_quote(mnt_) + " || fusermount3 -uz " + shell_quote(mnt_), 30);
+  if (pid_ > 0 && !reaped_) {
+    if (!wait_for_exit(pid_, kExitDeadline, nullptr)) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
 }  // namespace visionfs::itest

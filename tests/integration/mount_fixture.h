@@ -16,6 +16,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,6 +41,33 @@ std::optional<std::string> mount_fstype(const std::string& path);
 // Writes `size` deterministic pseudo-random bytes (from `seed`) to a local
 // file. The bytes start with "VFSTEST" so they never look like an image.
 void write_random_file(const std::string& path, std::uint64_t size, std::uint64_t seed);
+
+// The other way to run a daemon, for lifecycle tests that stop, kill or
+// detach it themselves (SIGTERM, SIGKILL, fusermount3 -uz, no -f): a fresh
+// directory and a daemon on it. Whatever the test did, the destructor
+// unmounts (fusermount3 -u, then -uz), kills what is left and removes the
+// directory. Everything else uses MountFixture.
+class StandaloneDaemon {
+ public:
+  // Starts `visionfs [-f] -o OPTIONS DIR` and waits for the mount.
+  explicit StandaloneDaemon(const std::string& options, bool foreground = true);
+  ~StandaloneDaemon();
+  StandaloneDaemon(const StandaloneDaemon&) = delete;
+  StandaloneDaemon& operator=(const StandaloneDaemon&) = delete;
+
+  bool mounted() const;                  // fuse.visionfs at mnt()
+  const std::string& mnt() const { return mnt_; }
+  std::string m(const std::string& rel) const { return mnt_ + "/" + rel; }
+  pid_t pid() const { return pid_; }     // -1 for a background daemon
+  // Waits for the daemon to exit; its wait status, or -1 on timeout.
+  int wait_exit(std::chrono::seconds deadline);
+
+ private:
+  std::string dir_;
+  std::string mnt_;
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+};
 
 class MountFixture : public ::testing::Test {
  protected:

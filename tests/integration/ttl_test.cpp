@@ -139,7 +139,19 @@ TEST_F(TtlTest, FilesInSubdirectoriesExpireThenEmptyDirectoriesThenNotTheRoot) {
   // Then the emptied directories, innermost first, and the root stays.
   EXPECT_TRUE(poll_until([&] { return list().empty(); }, kExpiryDeadline))
       << run("ls -AR " + shell_quote(mnt())).out;
+  const std::string sub_gone = "DELETE,ISDIR " + m("sub") + "\n";
+  poll_until([&] { return watcher->stdout_text().find(sub_gone) != std::string::npos; }, kExpiryDeadline);
   watcher->stop();
+  const std::string events = watcher->stdout_text();
+  const auto first_file = std::min(events.find("DELETE " + m("sub/one.bin")), events.find("DELETE " + m("sub/deeper/two.bin")));
+  const auto last_file = std::max(events.find("DELETE " + m("sub/one.bin")), events.find("DELETE " + m("sub/deeper/two.bin")));
+  const auto deeper = events.find("DELETE,ISDIR " + m("sub/deeper") + "\n");
+  const auto sub = events.find(sub_gone);
+  ASSERT_NE(first_file, std::string::npos) << events;
+  ASSERT_NE(deeper, std::string::npos) << events;
+  ASSERT_NE(sub, std::string::npos) << events;
+  EXPECT_LT(last_file, deeper) << "files go before their directories:\n" << events;
+  EXPECT_LT(deeper, sub) << "the innermost directory goes first:\n" << events;
 
   EXPECT_EQ(mount_fstype(mnt()).value_or(""), "fuse.visionfs");
   auto r = run("ls -A " + shell_quote(mnt()));
