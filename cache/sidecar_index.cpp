@@ -75,12 +75,7 @@ NodePtr Tree::sidecar_for_locked(Node& image, const std::string& analyzer) {
 NodePtr Tree::resolve_sidecar_locked(Node& dir, const std::string& name) {
   if (name.size() <= kJson.size() || !name.ends_with(kJson)) return nullptr;
   std::string stem = name.substr(0, name.size() - kJson.size());
-  auto try_image = [&](const std::string& image_name, const std::string& analyzer) -> NodePtr {
-    auto it = dir.children.find(image_name);
-    if (it == dir.children.end() || !is_image_locked(*it->second)) return nullptr;
-    return sidecar_for_locked(*it->second, analyzer);
-  };
-  if (auto combined = try_image(stem, kCombinedSidecar)) return combined;
+  if (auto combined = image_sidecar_locked(dir, stem, kCombinedSidecar)) return combined;
   auto dot = stem.rfind('.');
   if (dot == std::string::npos || dot == 0) return nullptr;
   std::string analyzer = stem.substr(dot + 1);
@@ -88,7 +83,13 @@ NodePtr Tree::resolve_sidecar_locked(Node& dir, const std::string& name) {
       options_.sidecar_analyzers.end()) {
     return nullptr;
   }
-  return try_image(stem.substr(0, dot), analyzer);
+  return image_sidecar_locked(dir, stem.substr(0, dot), analyzer);
+}
+
+NodePtr Tree::image_sidecar_locked(Node& dir, const std::string& image_name, const std::string& analyzer) {
+  auto it = dir.children.find(image_name);
+  if (it == dir.children.end() || !is_image_locked(*it->second)) return nullptr;
+  return sidecar_for_locked(*it->second, analyzer);
 }
 
 SidecarSource Tree::sidecar_source(const NodePtr& sidecar) {

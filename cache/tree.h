@@ -169,6 +169,8 @@ class Tree {
   void queue_sidecar_invalidations_locked(const Node& dir, const std::string& image_name, const Node& image)
       REQUIRES(mu_);
   NodePtr resolve_sidecar_locked(Node& dir, const std::string& name) REQUIRES(mu_);
+  // The sidecar for `analyzer` of the image `image_name` in `dir`, if that is an image.
+  NodePtr image_sidecar_locked(Node& dir, const std::string& image_name, const std::string& analyzer) REQUIRES(mu_);
   NodePtr sidecar_for_locked(Node& image, const std::string& analyzer) REQUIRES(mu_);
   std::string sidecar_name(const std::string& image_name, const std::string& analyzer) const;
   Errno resize_locked(Node& file, std::size_t new_size) REQUIRES(mu_);

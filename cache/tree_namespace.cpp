@@ -190,17 +190,17 @@ Errno Tree::readdir(Ino ino, std::vector<DirEntry>* out, Ino* parent_ino) {
     if (child->kind != NodeKind::kFile || !is_image_locked(*child)) continue;
     // Listing computes nothing: sidecar nodes are created (for stable inode
     // numbers) but their analyses start only on lookup, getattr or open.
-    auto add = [&](const std::string& analyzer) {
+    std::vector<std::string> kinds{kCombinedSidecar};
+    kinds.insert(kinds.end(), options_.sidecar_analyzers.begin(), options_.sidecar_analyzers.end());
+    for (const auto& analyzer : kinds) {
       auto sidecar_name_str = sidecar_name(name, analyzer);
       // A name over NAME_MAX could be listed but never looked up (ls -l and
       // tar fail on it): an image with a very long name has no such sidecar.
-      if (sidecar_name_str.size() > kNameMax) return;
-      if (node->children.count(sidecar_name_str)) return;  // a real file shadows it
+      if (sidecar_name_str.size() > kNameMax) continue;
+      if (node->children.count(sidecar_name_str)) continue;  // a real file shadows it
       auto sidecar = sidecar_for_locked(*child, analyzer);
       out->push_back({sidecar_name_str, sidecar->ino, S_IFREG, sidecar->result != nullptr});
-    };
-    add(kCombinedSidecar);
-    for (const auto& analyzer : options_.sidecar_analyzers) add(analyzer);
+    }
   }
   return 0;
 }
