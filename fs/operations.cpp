@@ -22,6 +22,9 @@ void op_init(void* userdata, fuse_conn_info* conn) {
   // full budget is ENOSPC on write(2), not a late error on close.
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
   if (conn->capable & FUSE_CAP_READDIRPLUS) conn->want |= FUSE_CAP_READDIRPLUS;
+  // A read past the cached size makes the kernel ask GETATTR first: how a
+  // sidecar stat'ed at size 0 (sizes=lazy) is read whole once opened.
+  if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA) conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
   // The Tree is thread-safe, so concurrent directory operations are fine.
   // Note: libfuse 3.14's do_init never copies this flag into its reply, so
   // the kernel still serialises LOOKUP and READDIR per directory; that is why

@@ -43,12 +43,14 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     if (int err = fs.tree().lookup(parent, name, &entry)) return err;
     if (entry.node->kind == cache::NodeKind::kSidecar) {
       if (!fs.tree().sidecar_result(entry.node)) {
-        // The first lookup starts the analysis but does not wait for it:
-        // libfuse 3.14 cannot enable parallel directory operations, so the
-        // kernel holds the directory's lock across a LOOKUP, and a waiting
-        // lookup would stall every other name (and `ls`) in the directory.
-        // GETATTR and OPEN, which hold no directory lock, wait instead.
-        fs.scheduler()->request(entry.node, sidecars::Waiter{});
+        // Never waits: libfuse 3.14 cannot enable parallel directory
+        // operations, so the kernel holds the directory's lock across a
+        // LOOKUP, and a waiting lookup would stall every other name (and
+        // `ls`) in the directory. The size is provisional (0) with an
+        // attribute timeout of 0, so the kernel asks again. With
+        // sizes=exact the lookup starts the analysis, and GETATTR and OPEN
+        // wait for it; by default (lazy) nothing but an OPEN computes.
+        if (fs.options().exact_sizes) fs.scheduler()->request(entry.node, sidecars::Waiter{});
         return reply_entry(req, fs, entry, false);
       }
       fs.scheduler()->count_hit(entry.node->analyzer);
@@ -78,8 +80,19 @@ void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
     auto node = fs.tree().find(ino);
     if (!node) return ENOENT;
     if (node->kind == cache::NodeKind::kSidecar && !fs.tree().sidecar_result(node)) {
-      fs.scheduler()->request(node, attr_waiter(req));
-      return kReplied;
+      if (fs.options().exact_sizes) {
+        fs.scheduler()->request(node, attr_waiter(req));  // answered with the exact size
+        return kReplied;
+      }
+      // sizes=lazy: a stat computes nothing (ls -l, file browsers, find and
+      // du stat every name they list). Size 0 with an attribute timeout of
+      // 0, as /proc files do: every later stat asks again, and a read past
+      // the cached size makes the kernel fetch the size first
+      // (auto_inval_data), by when the OPEN has computed it
+      // (fuse-lessons.md 1b).
+      struct stat st {};
+      if (int err = fs.tree().getattr(ino, &st)) return err;
+      return fuse_reply_attr(req, &st, 0), kReplied;
     }
     struct stat st {};
     if (int err = fs.tree().getattr(ino, &st)) return err;

@@ -25,6 +25,7 @@ struct RawOptions {
   char* min_score = nullptr;
   char* workers = nullptr;
   char* log_level = nullptr;
+  char* sizes = nullptr;
   int allow_other = 0;
   std::vector<std::string> positional;
 };
@@ -42,6 +43,7 @@ const fuse_opt kOptionSpec[] = {
     VISIONFS_OPT("min_score=%s", min_score),
     VISIONFS_OPT("workers=%s", workers),
     VISIONFS_OPT("log_level=%s", log_level),
+    VISIONFS_OPT("sizes=%s", sizes),
     FUSE_OPT_KEY("allow_other", kKeyAllowOther),
     FUSE_OPT_END,
 };
@@ -71,7 +73,7 @@ std::uint64_t default_max_memory() {
 
 void free_raw(RawOptions& raw) {
   for (char* p : {raw.max_memory, raw.ttl, raw.analyzers, raw.precompute, raw.max_pixels, raw.models,
-                  raw.min_score, raw.workers, raw.log_level}) {
+                  raw.min_score, raw.workers, raw.log_level, raw.sizes}) {
     free(p);
   }
 }
@@ -153,6 +155,11 @@ std::string apply_tuning_options(const RawOptions& raw, Options* out) {
   }
   if (raw.log_level) out->log_level = raw.log_level;
   if (out->debug) out->log_level = "debug";
+  if (raw.sizes) {
+    std::string value = raw.sizes;
+    if (value != "lazy" && value != "exact") return "bad sizes '" + value + "': use lazy or exact";
+    out->exact_sizes = value == "exact";
+  }
   return {};
 }
 
@@ -264,6 +271,8 @@ void print_usage(const char* program) {
       "    -o ttl=DURATION        files vanish this long after their last change (30s, 10m, 2h, 1d; default 1h)\n"
       "    -o analyzers=LIST      analyzers to offer, ':'-separated (default: all that can run)\n"
       "    -o precompute=LIST     analyses to start when an image is closed after writing: LIST, all or none (default none)\n"
+      "    -o sizes=lazy|exact    a sidecar not read yet: size 0 until it is opened (lazy, default; stat computes\n"
+      "                           nothing), or its exact size, which a stat computes (exact)\n"
       "    -o max_pixels=N        refuse images larger than N pixels (default 100000000)\n"
       "    -o models=DIR          models directory (default $VISIONFS_MODELS, then $XDG_DATA_HOME/visionfs/models)\n"
       "    -o min_score=X         minimum object detection score, 0..1 (default 0.3)\n"

@@ -37,6 +37,10 @@ struct Options {
   float min_score = 0.3f;
   unsigned workers = 0;  // 0: one per core
   std::string log_level = "info";
+  // sizes=exact: a stat of a sidecar computes it, so its size is exact from
+  // the first look. Default (lazy): a stat answers at once with size 0, and
+  // only opening a sidecar computes it (docs/design.md, "Sidecars").
+  bool exact_sizes = false;
 
   fuse_args fuse{};  // what is left for libfuse
   ~Options();

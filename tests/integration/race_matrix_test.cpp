@@ -2,7 +2,7 @@
 // NAME.json, by stat and by cat, started while the image is being analysed
 // (or parked behind a writer), against each way the image can change or go:
 // rm, mv over it, cp over it, truncate, append, a writer that holds it open
-// then closes, TTL expiry, and unmount. Every reader must be answered (the
+// then closes, TTL expiry, and unmount, in both size modes. Every reader must be answered (the
 // hang watchdog aborts the connection and fails the test otherwise), and
 // whatever cat returns must be whole JSON. Repeated VISIONFS_RACE_REPS times
 // (default 10).
@@ -106,6 +106,21 @@ TEST_F(RaceMatrix, Truncate) { all_rounds("truncate -s 0 " + shell_quote(m("r.jp
 TEST_F(RaceMatrix, Append) { all_rounds("printf x >> " + shell_quote(m("r.jpg"))); }
 TEST_F(RaceMatrix, WriterHoldsTheImageOpenThenCloses) { all_rounds("true", /*hold_writer=*/true, /*all_ok=*/true); }
 TEST_F(RaceMatrix, RmWhileAWriterHoldsIt) { all_rounds("rm " + shell_quote(m("r.jpg")), /*hold_writer=*/true); }
+
+// With sizes=exact a stat parks too (GETATTR waits for the analysis), so the
+// same races run against parked GETATTRs as well as OPENs.
+class RaceMatrixExact : public RaceMatrix {
+ protected:
+  std::vector<std::string> extra_options() const override { return {"sizes=exact"}; }
+};
+
+TEST_F(RaceMatrixExact, Rm) { all_rounds("rm " + shell_quote(m("r.jpg"))); }
+TEST_F(RaceMatrixExact, CpOver) { all_rounds("cp " + other_photo() + " " + shell_quote(m("r.jpg"))); }
+TEST_F(RaceMatrixExact, Truncate) { all_rounds("truncate -s 0 " + shell_quote(m("r.jpg"))); }
+TEST_F(RaceMatrixExact, WriterHoldsTheImageOpenThenCloses) {
+  all_rounds("true", /*hold_writer=*/true, /*all_ok=*/true);
+}
+TEST_F(RaceMatrixExact, RmWhileAWriterHoldsIt) { all_rounds("rm " + shell_quote(m("r.jpg")), /*hold_writer=*/true); }
 
 class RaceMatrixTtl : public RaceMatrix {
  protected:

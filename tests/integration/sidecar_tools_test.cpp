@@ -9,7 +9,11 @@
 // first and a.jpg.json last, b.jpg's combined b.jpg.json first (it computes
 // every analysis while the combined file's lookup waits). The "AfterLs"
 // variants list the directory first, so the kernel has seen readdirplus
-// entries for sidecars that are not computed yet.
+// entries for sidecars that are not computed yet. Every case runs in both
+// size modes (sizes=lazy, the default, and sizes=exact). GNU tar takes a
+// file's size from its lstat before opening it: with lazy sizes it archives
+// a never-read sidecar as an empty member, as the README says; that is
+// checked too.
 
 #include <map>
 #include <sstream>
@@ -70,10 +74,17 @@ std::string fill(std::string text, const std::map<std::string, std::string>& val
 }
 
 class SidecarToolsTest : public SidecarFixture,
-                         public ::testing::WithParamInterface<std::tuple<std::string, bool>> {};
+                         public ::testing::WithParamInterface<std::tuple<std::string, bool, bool>> {
+ protected:
+  std::vector<std::string> extra_options() const override {
+    return {std::get<2>(GetParam()) ? "sizes=exact" : "sizes=lazy"};
+  }
+};
 
 TEST_P(SidecarToolsTest, ColdSidecarsReadExactlyAsWarmOnes) {
-  const auto& [tool_name, list_first] = GetParam();
+  const auto& [tool_name, list_first, exact_sizes] = GetParam();
+  // tar never opens a file whose lstat says 0 bytes.
+  const bool archived_empty = tool_name == "tar" && !exact_sizes;
   const Tool tool = tools().at(tool_name);
   ASSERT_TRUE(succeeded(run("mkdir " + qm("d") + " " + qs("cold") + " " + qs("warm") + " " + qs("expected"))));
   put("messi5.jpg", "d/a.jpg");
@@ -142,6 +153,10 @@ TEST_P(SidecarToolsTest, ColdSidecarsReadExactlyAsWarmOnes) {
       ASSERT_TRUE(succeeded(run(fill(tool.per_file, values))));
       expected_path = s("expected/" + n);
     }
+    if (archived_empty) {
+      EXPECT_EQ(read_local_file(s("cold/" + n)), "") << "tar with lazy sizes archives an unread sidecar empty";
+      continue;
+    }
     EXPECT_TRUE(same_bytes(expected_path, s("cold/" + n)));
 
     auto size = run("stat -c %s " + qm("d/" + n));
@@ -162,19 +177,23 @@ TEST_P(SidecarToolsTest, ColdSidecarsReadExactlyAsWarmOnes) {
   }
 }
 
-std::string case_name(const ::testing::TestParamInfo<std::tuple<std::string, bool>>& info) {
-  return std::get<0>(info.param) + (std::get<1>(info.param) ? "AfterLs" : "");
+std::string case_name(const ::testing::TestParamInfo<std::tuple<std::string, bool, bool>>& info) {
+  return std::get<0>(info.param) + (std::get<1>(info.param) ? "AfterLs" : "") +
+         (std::get<2>(info.param) ? "Exact" : "Lazy");
 }
 
 INSTANTIATE_TEST_SUITE_P(Tools, SidecarToolsTest,
                          ::testing::Combine(::testing::Values("cat", "jq", "cp", "rsync", "tar", "json_load",
                                                               "grep", "head", "mmap"),
-                                            ::testing::Bool()),
+                                            ::testing::Bool(), ::testing::Bool()),
                          case_name);
 
-// stat before anything else: the size of a never-read sidecar is its real
+// sizes=exact: stat before anything else gives a never-read sidecar's real
 // length, and a reader then gets exactly that many bytes.
-class SidecarStatFirstTest : public SidecarFixture {};
+class SidecarStatFirstTest : public SidecarFixture {
+ protected:
+  std::vector<std::string> extra_options() const override { return {"sizes=exact"}; }
+};
 
 TEST_F(SidecarStatFirstTest, StatOfAColdSidecarIsItsLength) {
   put("messi5.jpg", "a.jpg");
@@ -194,6 +213,39 @@ TEST_F(SidecarStatFirstTest, StatOfAColdSidecarIsItsLength) {
   ASSERT_TRUE(succeeded(listing));
   ASSERT_TRUE(succeeded(again));
   EXPECT_EQ(listing.out, again.out);
+}
+
+// sizes=lazy (the default): nothing that only looks at names and sizes
+// starts an analysis; a sidecar is 0 bytes until it is opened, then exact.
+class SidecarLazySizesTest : public SidecarFixture {
+ protected:
+  bool with_models() const override { return false; }
+};
+
+TEST_F(SidecarLazySizesTest, ListingsAndStatsComputeNothingAndOpeningComputesOnce) {
+  put("messi5.jpg", "a.jpg");
+  put("squirrel_cls.jpg", "b.jpg");
+  const std::string dir = shell_quote(mnt());
+  for (const std::string& cmd : {"ls -l " + dir, "ls -lR " + dir, "find " + dir + " -size +0", "du -a " + dir,
+                                 "stat " + qm("a.jpg.json") + " " + qm("b.jpg.meta.json"),
+                                 "getfattr -d " + qm("a.jpg") + " " + qm("a.jpg.json"), "df " + dir,
+                                 "test -r " + qm("a.jpg.colors.json")}) {
+    auto r = run(cmd);
+    EXPECT_TRUE(r.status == 0 || cmd.starts_with("getfattr")) << r.describe();
+  }
+  auto st = stats();
+  for (const auto& a : available_analyzers()) {
+    EXPECT_EQ(stat_of(st, a, "computed"), 0u) << a << " computed by a listing or a stat";
+    EXPECT_EQ(stat_of(st, a), 0u) << a;
+  }
+  EXPECT_EQ(run("stat -c %s " + qm("a.jpg.meta.json")).out, "0\n");
+  EXPECT_EQ(run("find " + dir + " -maxdepth 1 -name '*.jpg*.json' -size +0").out, "") << "du and find see 0 until read";
+
+  // Opening computes it; from then on stat has the exact size.
+  const std::string text = cat("a.jpg.meta.json");
+  EXPECT_EQ(parse_or_fail(text, "a.jpg.meta.json").value("width", 0), 548);
+  EXPECT_EQ(run("stat -c %s " + qm("a.jpg.meta.json")).out, std::to_string(text.size()) + "\n");
+  EXPECT_EQ(stat_of(stats(), "meta", "computed"), 1u);
 }
 
 }  // namespace
