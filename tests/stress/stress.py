@@ -101,23 +101,33 @@ def noise_png(width, height, seed):
 
 
 def scan_memory(pid, samples):
-    """How many samples occur anywhere in the daemon's readable memory."""
-    found = set()
+    """How many samples occur anywhere in the daemon's readable memory, and
+    whether mappings too large to read were passed over (a sanitizer's
+    reservations; under ThreadSanitizer the heap itself is one of them)."""
+    found, skipped = set(), False
     with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
         for line in maps:
             fields = line.split()
             if "r" not in fields[1] or (len(fields) > 5 and fields[5] in ("[vvar]", "[vsyscall]", "[vdso]")):
                 continue
             start, end = (int(x, 16) for x in fields[0].split("-"))
-            try:
-                mem.seek(start)
-                data = mem.read(end - start)
-            except (OSError, ValueError, OverflowError):
+            if end - start > (16 << 30):
+                skipped = True
                 continue
-            for i, s in enumerate(samples):
-                if i not in found and data.find(s) >= 0:
-                    found.add(i)
-    return len(found)
+            overlap = max(len(s) for s in samples) - 1
+            pos = start
+            while pos < end:
+                chunk = min(64 << 20, end - pos)
+                try:
+                    mem.seek(pos)
+                    data = mem.read(chunk + overlap if pos + chunk < end else chunk)
+                except (OSError, ValueError, OverflowError):
+                    break
+                for i, s in enumerate(samples):
+                    if i not in found and data.find(s) >= 0:
+                        found.add(i)
+                pos += chunk
+    return len(found), skipped
 
 
 class Stress:
@@ -286,11 +296,14 @@ def main():
         with open(os.path.join(mnt, "noise.png"), "wb") as f:
             f.write(png)
         json.load(open(os.path.join(mnt, "noise.png.colors.json")))
-        before = scan_memory(daemon.pid, samples)
+        before, skipped = scan_memory(daemon.pid, samples)
         time.sleep(settle)
-        after = scan_memory(daemon.pid, samples)
+        after, _ = scan_memory(daemon.pid, samples)
         print(f"stress: pixel samples in daemon memory: {before}/{len(samples)} while held, {after} after expiry")
-        if before == 0:
+        if before == 0 and skipped:
+            print("stress: pixel scan not conclusive: the heap lies in a mapping too large to read "
+                  "(a sanitizer build)")
+        elif before == 0:
             failures.append("the memory scan found no pixel sample while the image was held (scan broken?)")
         if after:
             failures.append(f"{after} pixel samples still in memory after the image expired")
@@ -331,7 +344,7 @@ def main():
             failures.append("the daemon did not exit after the unmount")
         log.close()
         text = open(os.path.join(top, "daemon.log")).read()
-        for marker in ("[error]", "[critical]", "AddressSanitizer", "runtime error"):
+        for marker in ("[error]", "[critical]", "AddressSanitizer", "ThreadSanitizer", "runtime error"):
             if marker in text:
                 failures.append(f"daemon log has {marker}: {text[text.find(marker) - 200:][:600]}")
         shutil.rmtree(top, ignore_errors=True)
