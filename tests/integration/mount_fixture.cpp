@@ -313,6 +313,15 @@ StandaloneDaemon::StandaloneDaemon(const std::string& options, bool foreground) 
     EXPECT_TRUE(succeeded(started));
   }
   EXPECT_TRUE(poll_until([&] { return mounted(); }, kMountDeadline)) << "no mount at " << mnt_;
+  // A reader stuck on this mount is freed by aborting its connection.
+  const std::string connection = fuse_connection_of(mnt_);
+  set_hang_watchdog([connection](const std::string& command) {
+    ADD_FAILURE() << "a request on the mount was never answered; aborting the FUSE connection\ncommand: " << command;
+    if (connection.empty()) return;
+    const std::string dir = "/sys/fs/fuse/connections";
+    if (!std::filesystem::exists(dir + "/" + connection)) run("mount -t fusectl none " + dir, 10);
+    std::ofstream(dir + "/" + connection + "/abort") << "1\n";
+  });
 }
 
 bool StandaloneDaemon::mounted() const { return mount_fstype(mnt_) == std::optional<std::string>("fuse.visionfs"); }
@@ -326,6 +335,7 @@ int StandaloneDaemon::wait_exit(std::chrono::seconds deadline) {
 }
 
 StandaloneDaemon::~StandaloneDaemon() {
+  set_hang_watchdog({});
   if (mount_fstype(mnt_)) run("fusermount3 -u " + shell_quote(mnt_) + " || fusermount3 -uz " + shell_quote(mnt_), 30);
   if (pid_ > 0 && !reaped_) {
     if (!wait_for_exit(pid_, kExitDeadline, nullptr)) {

@@ -44,9 +44,10 @@ void write_random_file(const std::string& path, std::uint64_t size, std::uint64_
 
 // The other way to run a daemon, for lifecycle tests that stop, kill or
 // detach it themselves (SIGTERM, SIGKILL, fusermount3 -uz, no -f): a fresh
-// directory and a daemon on it. Whatever the test did, the destructor
-// unmounts (fusermount3 -u, then -uz), kills what is left and removes the
-// directory. Everything else uses MountFixture.
+// directory and a daemon on it. Like MountFixture it sets the hang
+// watchdog (command.h) to abort its connection. Whatever the test did, the
+// destructor unmounts (fusermount3 -u, then -uz), kills what is left and
+// removes the directory. Everything else uses MountFixture.
 class StandaloneDaemon {
  public:
   // Starts `visionfs [-f] -o OPTIONS DIR` and waits for the mount.
