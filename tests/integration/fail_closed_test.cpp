@@ -41,7 +41,9 @@ TEST(FailClosed, AutoUnmountRemainsAvailableOnRequest) {
   ASSERT_TRUE(daemon.mounted());
   kill(daemon.pid(), SIGKILL);
   daemon.wait_exit(std::chrono::seconds(10));
-  EXPECT_TRUE(poll_until([&] { return !daemon.mounted(); }, std::chrono::seconds(10)));
+  // fusermount3 --auto-unmount notices the daemon is gone; under a loaded
+  // machine (ctest -j2 beside another suite) that took over 10 s once.
+  EXPECT_TRUE(poll_until([&] { return !daemon.mounted(); }, std::chrono::seconds(30)));
 }
 
 }  // namespace
