@@ -85,11 +85,10 @@ class Tree {
 
   Errno readdir(Ino ino, std::vector<DirEntry>* out, Ino* parent_ino);
   // Whether `name` in directory `dir` still is node `ino` with attributes to
-  // hand out (a linked file or directory, or a sidecar of the image's
-  // current version: computed, or any with `uncomputed_ok`); fills `out` if
-  // so. A listing taken earlier must not bring back what was removed,
-  // replaced or rewritten since.
-  bool current_entry(Ino dir, const std::string& name, Ino ino, Entry* out, bool uncomputed_ok = false);
+  // hand out (a linked file or directory, or a computed sidecar of the
+  // image's current version); fills `out` if so. A listing taken earlier
+  // must not bring back what was removed, replaced or rewritten since.
+  bool current_entry(Ino dir, const std::string& name, Ino ino, Entry* out);
 
   Errno setxattr(Ino ino, const std::string& name, std::span<const std::uint8_t> value, int flags);
   Errno getxattr(Ino ino, const std::string& name, std::vector<std::uint8_t>* value);

@@ -205,7 +205,7 @@ Errno Tree::readdir(Ino ino, std::vector<DirEntry>* out, Ino* parent_ino) {
   return 0;
 }
 
-bool Tree::current_entry(Ino dir_ino, const std::string& name, Ino ino, Entry* out, bool uncomputed_ok) {
+bool Tree::current_entry(Ino dir_ino, const std::string& name, Ino ino, Entry* out) {
   MutexLock lock(mu_);
   Errno err = 0;
   auto dir = dir_locked(dir_ino, &err);
@@ -217,7 +217,7 @@ bool Tree::current_entry(Ino dir_ino, const std::string& name, Ino ino, Entry* o
     node = resolve_sidecar_locked(*dir, name);
   }
   if (!node || node->ino != ino) return false;
-  if (node->kind == NodeKind::kSidecar && !node->result && !uncomputed_ok) return false;
+  if (node->kind == NodeKind::kSidecar && !node->result) return false;  // never a provisional size
   out->node = node;
   fill_stat_locked(*node, &out->attr);
   return true;

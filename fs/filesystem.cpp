@@ -57,14 +57,7 @@ void Filesystem::start_threads(fuse_session* s) {
     unsigned workers = options_.workers ? options_.workers : std::max(1u, std::thread::hardware_concurrency());
   service_ = std::make_unique<analysis::AnalysisService>(analysis::DecodeLimits{options_.max_pixels}, workers);
   notifier_ = std::make_unique<Notifier>(s);
-  sidecars::SchedulerConfig config{sidecar_analyzers_, precompute_, kWriteWait, nullptr};
-  if (!options_.exact_sizes) {
-    // Lazy sizes: the kernel may hold size 0 for this sidecar, cached for an
-    // hour (fs/ops_entry.cpp). Drop it before anyone is answered, so that a
-    // stat or a read after this sees the real size. Attributes only (offset
-    // -1): no page cache, no lock a pending request could hold.
-    config.on_computed = [s](cache::Ino ino) { fuse_lowlevel_notify_inval_inode(s, ino, -1, 0); };
-  }
+  sidecars::SchedulerConfig config{sidecar_analyzers_, precompute_, kWriteWait};
   auto* analysis_service = service_.get();
   auto submit = [analysis_service](analysis::ImageRef image, const analysis::Analyzer* analyzer,
                                    analysis::AnalysisService::Done done) {

@@ -137,11 +137,9 @@ void reply_listing(fuse_req_t req, fuse_ino_t dir, size_t size, off_t offset, fu
         if (added > size - used) break;
       } else {
         // readdirplus hands the kernel a reference with each attribute.
-        // "." "..", control entries and, with sizes=exact, sidecars not
-        // computed yet go with ino 0: the kernel caches nothing and a later
-        // stat asks us. With lazy sizes an uncomputed sidecar's size 0 is
-        // its size until it is computed, when the scheduler drops it from
-        // the kernel (Filesystem::start_threads), so it is handed out too.
+        // Sidecars not computed yet (and "." "..", control entries) go with
+        // ino 0: the kernel then caches nothing and a later stat asks us, so
+        // a listing never starts an analysis.
         // The listing was taken at opendir: an entry gets attributes only if
         // its name still leads to the same node now, or a removed file, or
         // an old version's sidecar, would come back to life in the kernel.
@@ -149,9 +147,8 @@ void reply_listing(fuse_req_t req, fuse_ino_t dir, size_t size, off_t offset, fu
         e.attr.st_ino = d.ino;
         e.attr.st_mode = d.type;
         cache::Entry current;
-        const bool lazy = !fs.options().exact_sizes;
-        bool with_attr = (d.attr_known || lazy) && d.name != "." && d.name != ".." && !is_control(d.ino) &&
-                         fs.tree().current_entry(dir, d.name, d.ino, &current, lazy);
+        bool with_attr = d.attr_known && d.name != "." && d.name != ".." && !is_control(d.ino) &&
+                         fs.tree().current_entry(dir, d.name, d.ino, &current);
         const cache::NodePtr& node = current.node;
         if (with_attr) {
           e.attr = current.attr;

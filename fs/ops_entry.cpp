@@ -46,13 +46,11 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
         // Never waits: libfuse 3.14 cannot enable parallel directory
         // operations, so the kernel holds the directory's lock across a
         // LOOKUP, and a waiting lookup would stall every other name (and
-        // `ls`) in the directory. By default (lazy sizes) nothing but an
-        // OPEN computes, and size 0 is the answer until then (the
-        // scheduler drops it from the kernel when the result is stored).
-        // With sizes=exact the lookup starts the analysis and the size is
-        // provisional (attribute timeout 0): GETATTR and OPEN wait.
-        if (!fs.options().exact_sizes) return reply_entry(req, fs, entry, true);
-        fs.scheduler()->request(entry.node, sidecars::Waiter{});
+        // `ls`) in the directory. The size is provisional (0) with an
+        // attribute timeout of 0, so the kernel asks again. With
+        // sizes=exact the lookup starts the analysis, and GETATTR and OPEN
+        // wait for it; by default (lazy) nothing but an OPEN computes.
+        if (fs.options().exact_sizes) fs.scheduler()->request(entry.node, sidecars::Waiter{});
         return reply_entry(req, fs, entry, false);
       }
       fs.scheduler()->count_hit(entry.node->analyzer);
@@ -87,14 +85,14 @@ void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
         return kReplied;
       }
       // sizes=lazy: a stat computes nothing (ls -l, file browsers, find and
-      // du stat every name they list): size 0 until it is computed. The
-      // kernel may cache it; when the result is stored, the scheduler drops
-      // the cached attributes (notify_inval_inode) before it answers the
-      // OPEN that asked, so a read past size 0 makes the kernel fetch the
-      // real size first (auto_inval_data), and so does every later stat.
+      // du stat every name they list). Size 0 with an attribute timeout of
+      // 0, as /proc files do: every later stat asks again, and a read past
+      // the cached size makes the kernel fetch the size first
+      // (auto_inval_data), by when the OPEN has computed it
+      // (fuse-lessons.md 1b).
       struct stat st {};
       if (int err = fs.tree().getattr(ino, &st)) return err;
-      return fuse_reply_attr(req, &st, kSidecarTimeout), kReplied;
+      return fuse_reply_attr(req, &st, 0), kReplied;
     }
     struct stat st {};
     if (int err = fs.tree().getattr(ino, &st)) return err;

@@ -168,7 +168,6 @@ void Scheduler::finish(const cache::NodePtr& sidecar, std::string_view text) {
   Outcome done;
   done.sidecar = sidecar;
   tree_.complete_sidecar(sidecar, text, &done.attr);
-  if (config_.on_computed) config_.on_computed(sidecar->ino);
   Answers answers;
   {
     cache::MutexLock lock(mu_);

@@ -52,10 +52,6 @@ struct SchedulerConfig {
   std::vector<std::string> analyzers;   // enabled, in NAME.json order
   std::vector<std::string> precompute;  // started when an image's last writer closes
   std::chrono::milliseconds write_wait{30000};
-  // Called when a sidecar's result has been stored, before any waiter is
-  // answered, with no lock held. The daemon uses it (lazy sizes) to make the
-  // kernel drop the size 0 it may hold for that inode.
-  std::function<void(cache::Ino)> on_computed;
 };
 
 struct Counters {

@@ -41,15 +41,12 @@ class SchedulerTest : public ::testing::Test {
   SchedulerTest() : budget_(64u << 20), tree_(clock_, budget_, tree_options()) {
     analysis::AnalysisOptions o;
     catalog_.available = {analysis::make_colors_analyzer(o), analysis::make_hash_analyzer(o)};
-    scheduler_ = std::make_unique<Scheduler>(tree_, catalog_, held_jobs(), clock_,
-                                             SchedulerConfig{{"colors", "hash"}, {"hash"}, std::chrono::seconds(30), {}});
-  }
-
-  // A Submit that holds each job in jobs_ until run_job().
-  Submit held_jobs() {
-    return [this](analysis::ImageRef image, const analysis::Analyzer* a, analysis::AnalysisService::Done done) {
-      jobs_.push_back({std::move(image), a, std::move(done)});
-    };
+    scheduler_ = std::make_unique<Scheduler>(
+        tree_, catalog_,
+        [this](analysis::ImageRef image, const analysis::Analyzer* a, analysis::AnalysisService::Done done) {
+          jobs_.push_back({std::move(image), a, std::move(done)});
+        },
+        clock_, SchedulerConfig{{"colors", "hash"}, {"hash"}, std::chrono::seconds(30)});
   }
 
   static cache::TreeOptions tree_options() {

@@ -143,28 +143,6 @@ TEST_F(SchedulerTest, ShutdownAnswersEveryWaiterAndEveryLaterRequestWithEio) {
   tree_.release(open_image, O_WRONLY);
 }
 
-TEST_F(SchedulerTest, TheComputedHookRunsOncePerResultBeforeAnyWaiterIsAnswered) {
-  auto& r = received();
-  std::vector<cache::Ino> computed;
-  std::vector<int> answered_at_hook;
-  SchedulerConfig config{{"colors", "hash"}, {}, std::chrono::seconds(30), [&](cache::Ino ino) {
-                           computed.push_back(ino);
-                           answered_at_hook.push_back(r.count);
-                         }};
-  scheduler_ = std::make_unique<Scheduler>(tree_, catalog_, held_jobs(), clock_, config);
-  put("a.png", png(1));
-  auto combined = sidecar("a.png.json");
-  scheduler_->request(combined, record(r));
-  run_all_jobs();
-  ASSERT_EQ(r.count, 1);
-  // colors, hash, then NAME.json: each once, each before the waiter heard.
-  ASSERT_EQ(computed.size(), 3u);
-  EXPECT_EQ(computed.back(), combined->ino);
-  EXPECT_EQ(answered_at_hook, (std::vector<int>{0, 0, 0}));
-  scheduler_->request(combined, record(received()));  // computed already: no new hook call
-  EXPECT_EQ(computed.size(), 3u);
-}
-
 TEST_F(SchedulerTest, CountsHitsPerAnalyzerAndAllForNameJson) {
   scheduler_->count_hit("colors");
   scheduler_->count_hit(cache::kCombinedSidecar);
