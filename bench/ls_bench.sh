@@ -6,10 +6,10 @@
 # The visionfs directory holds N copies of a small JPEG, never read, so every
 # sidecar name is listed (NAME.json and one per analyzer) and none is
 # computed. The tmpfs directory holds the same names: the images, and an
-# empty file for each sidecar name. Each side: the first `ls -l` (nothing
-# cached: on visionfs every entry comes from the daemon), then the median of
-# $RUNS more (the kernel's caches serve them on both sides). Also reports
-# whether the listings started any analysis (stats.json).
+# empty file for each sidecar name. Each side: the first `ls -l`, then the
+# median of $RUNS more. On visionfs a sidecar not computed yet has an
+# attribute timeout of 0, so every listing asks the daemon for each of them.
+# Also reports whether the listings started any analysis (stats.json).
 #
 # Usage: bench/ls_bench.sh [VISIONFS_BINARY]   env: N (10000), RUNS (5),
 #   SIZES (lazy; exact computes every sidecar: do not run it with N=10000)
