@@ -59,7 +59,21 @@ void Scheduler::request(const cache::NodePtr& sidecar, Waiter waiter) {
     }
   }
   deliver_all(now);
-  if (first) dispatch(sidecar);
+  if (first) dispatch_or_fail(sidecar);
+}
+
+void Scheduler::dispatch_or_fail(const cache::NodePtr& sidecar) {
+  // The waiters are already stored: an exception escaping from here would
+  // reach the caller's error boundary, which replies, and the stored waiter
+  // would reply a second time. So every failure is an outcome instead.
+  try {
+    dispatch(sidecar);
+  } catch (const std::bad_alloc&) {
+    fail(sidecar->ino, ENOMEM);
+  } catch (const std::exception& e) {
+    spdlog::error("starting a sidecar computation failed: {}", e.what());
+    fail(sidecar->ino, EIO);
+  }
 }
 
 void Scheduler::dispatch(const cache::NodePtr& sidecar) {
@@ -95,15 +109,11 @@ void Scheduler::start_analysis(const cache::NodePtr& sidecar, const cache::Sidec
     counters_[sidecar->analyzer].computed++;
   }
   analysis::ImageRef image{{source.image_ino, source.image_version}, source.content, source.content->bytes()};
-  try {
-    submit_(std::move(image), analyzer, [this, sidecar](std::string text) {
-      finish(sidecar, text);
-      // The sidecar now holds its own copy, in wiped-on-free memory.
-      explicit_bzero(text.data(), text.size());
-    });
-  } catch (const std::bad_alloc&) {
-    fail(sidecar->ino, ENOMEM);
-  }
+  submit_(std::move(image), analyzer, [this, sidecar](std::string text) {
+    finish(sidecar, text);
+    // The sidecar now holds its own copy, in wiped-on-free memory.
+    explicit_bzero(text.data(), text.size());
+  });
 }
 
 void Scheduler::start_combined(const cache::NodePtr& combined) {
@@ -208,7 +218,7 @@ void Scheduler::image_closed(const cache::NodePtr& image, bool changed) {
       }
     }
   }
-  for (const auto& sidecar : ready) dispatch(sidecar);
+  for (const auto& sidecar : ready) dispatch_or_fail(sidecar);
   if (!changed) return;
   for (const auto& name : config_.precompute) {
     if (auto sidecar = tree_.sidecar_of(image, name)) request(sidecar, Waiter{});

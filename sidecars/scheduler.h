@@ -88,6 +88,8 @@ class Scheduler {
   using Answers = std::vector<std::pair<Waiter, Outcome>>;
 
   void dispatch(const cache::NodePtr& sidecar);
+  // dispatch(), with any exception turned into every waiter's outcome.
+  void dispatch_or_fail(const cache::NodePtr& sidecar);
   void start_analysis(const cache::NodePtr& sidecar, const cache::SidecarSource& source);
   void start_combined(const cache::NodePtr& combined);
   void part_done(cache::Ino combined, std::size_t index, std::uint64_t round, const Outcome& outcome);

@@ -143,6 +143,27 @@ TEST_F(SchedulerTest, ShutdownAnswersEveryWaiterAndEveryLaterRequestWithEio) {
   tree_.release(open_image, O_WRONLY);
 }
 
+TEST_F(SchedulerTest, AFailureToStartIsEveryWaitersOutcomeNotAnEscapingException) {
+  // The analysis service refuses the job: the waiters are stored by then,
+  // so the failure must reach them, once, and must not escape to a caller
+  // that would answer the same request again.
+  scheduler_ = std::make_unique<Scheduler>(
+      tree_, catalog_,
+      [](analysis::ImageRef, const analysis::Analyzer*, analysis::AnalysisService::Done) {
+        throw std::runtime_error("queue refused");
+      },
+      clock_, SchedulerConfig{{"colors", "hash"}, {}, std::chrono::seconds(30)});
+  put("a.png", png(1));
+  auto& first = received();
+  auto& second = received();
+  EXPECT_NO_THROW(scheduler_->request(sidecar("a.png.colors.json"), record(first)));
+  EXPECT_NO_THROW(scheduler_->request(sidecar("a.png.json"), record(second)));
+  EXPECT_EQ(first.count, 1);
+  EXPECT_EQ(first.last.error, EIO);
+  EXPECT_EQ(second.count, 1);
+  EXPECT_EQ(second.last.error, EIO);
+}
+
 TEST_F(SchedulerTest, CountsHitsPerAnalyzerAndAllForNameJson) {
   scheduler_->count_hit("colors");
   scheduler_->count_hit(cache::kCombinedSidecar);
