@@ -5,6 +5,7 @@
 #include "analysis/core/catalog.h"
 #include "analysis/core/model_files.h"
 #include "analysis/core/wiping_allocator.h"
+#include "analysis/decode/decoders.h"
 #include "fs/filesystem.h"
 #include "fs/logging.h"
 #include "fs/options.h"
@@ -100,6 +101,7 @@ int main(int argc, char** argv) {
   bool hardened = fs::harden_process();
   // Before any cv::Mat exists: every pixel buffer is wiped when freed.
   analysis::install_wiping_mat_allocator();
+  analysis::install_decoder_guards();  // before any thread: it sets the environment
 
   fs::Options options;
   std::string error;

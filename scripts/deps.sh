@@ -9,7 +9,7 @@ VISIONFS_BUILD_PACKAGES=(
   libopencv-dev libopencv-contrib-dev opencv-data
   nlohmann-json3-dev libspdlog-dev libfmt-dev
   libtesseract-dev libleptonica-dev tesseract-ocr-eng
-  libgif-dev libexif-dev
+  libgif-dev libexif-dev libwebp-dev
 )
 # Tools the tests and benchmarks drive, and the photos they use.
 VISIONFS_TEST_PACKAGES=(

@@ -3,11 +3,10 @@
 #include "analysis/core/errors.h"
 #include "analysis/decode/exif_info.h"
 #include "analysis/decode/exif_orientation.h"
-#include "analysis/decode/gif_decoder.h"
+#include "analysis/decode/decoders.h"
 #include "analysis/decode/image_format.h"
 #include "analysis/decode/image_header.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <string.h>  // explicit_bzero
@@ -23,15 +22,34 @@ namespace {
 
 using Bytes = std::span<const std::uint8_t>;
 
+[[noreturn]] void too_large(const std::string& what, std::uint64_t width, std::uint64_t height,
+                            const DecodeLimits& limits) {
+  throw AnalysisError(ErrorCode::kResourceExhausted,
+                      what + " is " + std::to_string(width) + "x" + std::to_string(height) + " (" +
+                          std::to_string(width * height) + " pixels), over the limit of " +
+                          std::to_string(limits.max_pixels) + " pixels (max_pixels)");
+}
+
+// Every buffer a decoder sizes from the header: the image, and a TIFF's
+// tile or strip (a 16x16 image may declare 16000x16000 tiles).
 void check_pixel_limit(const ImageHeader& header, const DecodeLimits& limits) {
-  const std::uint64_t pixels =
-      static_cast<std::uint64_t>(header.width) * static_cast<std::uint64_t>(header.height);
-  if (pixels > limits.max_pixels) {
+  const auto width = static_cast<std::uint64_t>(header.width);
+  const auto height = static_cast<std::uint64_t>(header.height);
+  if (width * height > limits.max_pixels) too_large("image", width, height, limits);
+  constexpr std::uint64_t kSide = std::uint64_t{1} << 32;
+  if (header.block_width >= kSide || header.block_height >= kSide ||
+      header.block_width * header.block_height > limits.max_pixels) {
+    too_large("tiff tile or strip", header.block_width, header.block_height, limits);
+  }
+}
+
+// Each scan of a progressive JPEG is a pass over every coefficient: 6,000
+// empty scans took 79 s of CPU at 10000x10000 before "decoding".
+void check_jpeg_scans(const ImageHeader& header) {
+  if (header.jpeg_scans > kMaxJpegScans) {
     throw AnalysisError(ErrorCode::kResourceExhausted,
-                        "image is " + std::to_string(header.width) + "x" +
-                            std::to_string(header.height) + " (" + std::to_string(pixels) +
-                            " pixels), over the limit of " + std::to_string(limits.max_pixels) +
-                            " pixels (max_pixels)");
+                        "jpeg has " + std::to_string(header.jpeg_scans) + " scans, over the limit of " +
+                            std::to_string(kMaxJpegScans) + " scans");
   }
 }
 
@@ -111,34 +129,6 @@ cv::Mat to_bgr8(cv::Mat decoded) {
   return bgr;
 }
 
-// OpenCV's in-memory decoders. Only the formats whose 4.6 decoders read
-// from a buffer reach this (checked with strace; see docs/analyzers/README.md):
-// imdecode would otherwise write the data to a temporary file.
-cv::Mat decode_with_opencv(Bytes bytes, ImageFormat format, const ImageHeader& header) {
-  // The data is only read; imdecode takes a non-const Mat header over it.
-  const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8U,
-                       const_cast<std::uint8_t*>(bytes.data()));
-  // Orientation is applied here, not by OpenCV, so that stored and oriented
-  // sizes are both known and all formats follow one rule.
-  const int flags = header.has_alpha ? cv::IMREAD_UNCHANGED
-                                     : (cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
-  cv::Mat decoded;
-  try {
-    decoded = cv::imdecode(buffer, flags);
-  } catch (const cv::Exception&) {
-    decoded.release();  // reported below, without OpenCV's source-file details
-  }
-  const std::string name(format_name(format));
-  if (decoded.empty()) {
-    throw AnalysisError(ErrorCode::kInvalidArgument, "corrupt or truncated " + name + " data");
-  }
-  if (decoded.cols != header.width || decoded.rows != header.height) {
-    throw AnalysisError(ErrorCode::kInvalidArgument,
-                        "corrupt " + name + " data: decoded size differs from the header");
-  }
-  return decoded;
-}
-
 }  // namespace
 
 std::shared_ptr<const DecodedImage> decode_image(std::span<const std::uint8_t> bytes,
@@ -147,7 +137,8 @@ std::shared_ptr<const DecodedImage> decode_image(std::span<const std::uint8_t> b
   if (!format) throw AnalysisError(ErrorCode::kInvalidArgument, "not a recognised image format");
   if (!is_decodable(*format)) {
     throw AnalysisError(ErrorCode::kUnimplemented,
-                        "unsupported image format: " + std::string(format_name(*format)));
+                        "unsupported image format: " + std::string(format_name(*format)) + " (" +
+                            std::string(format_refusal(*format)) + ")");
   }
   if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     throw AnalysisError(ErrorCode::kResourceExhausted, "image file larger than 2 GiB");
@@ -155,15 +146,15 @@ std::shared_ptr<const DecodedImage> decode_image(std::span<const std::uint8_t> b
 
   const ImageHeader header = read_image_header(*format, bytes);
   check_pixel_limit(header, limits);  // before any pixel buffer exists
-  if (*format == ImageFormat::kJpeg) check_jpeg_complete(bytes, header.jpeg_scan_offset);
+  if (*format == ImageFormat::kJpeg) {
+    check_jpeg_scans(header);
+    check_jpeg_complete(bytes, header.jpeg_scan_offset);
+  }
 
-  cv::Mat stored = *format == ImageFormat::kGif ? decode_gif_first_frame(bytes, header)
-                                                : to_bgr8(decode_with_opencv(bytes, *format, header));
+  cv::Mat stored = to_bgr8(decode_stored_pixels(*format, bytes, header));
 
-  // TIFF's Orientation tag is not applied: libtiff's RGBA path (which OpenCV
-  // takes for some TIFF layouts) already applies part of it, so the result
-  // would depend on the file's compression.
-  int orientation = 1;
+  // A TIFF's own Orientation tag, or the EXIF block's of the other formats.
+  int orientation = header.tiff_orientation;
   if (const auto exif = read_exif(find_exif_block(*format, bytes)); exif && exif->orientation) {
     orientation = *exif->orientation;
   }

@@ -24,10 +24,12 @@ ImageHeader bmp_header(Bytes b) {
     height = static_cast<std::int32_t>(le32(b, 22));  // negative: top-down rows
     bpp = static_cast<int>(le16(b, 28));
     const std::uint32_t compression = le32(b, 30);
+    const bool bitfields = compression == 3 || compression == 6;
     // BITFIELDS / ALPHABITFIELDS with a non-zero alpha mask (V3+ headers).
-    if (bpp == 32 && dib >= 56 && (compression == 3 || compression == 6) && le32(b, 66) != 0) {
+    if ((bpp == 32 || bpp == 16) && dib >= 56 && bitfields && has(b, 66, 4) && le32(b, 66) != 0) {
       h.has_alpha = true;
     }
+    h.bmp_bitfields16 = bpp == 16 && bitfields;
   }
   height = std::llabs(height);
   if (width <= 0 || height <= 0 || width > kMaxDimension || height > kMaxDimension) {

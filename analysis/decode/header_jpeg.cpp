@@ -75,6 +75,28 @@ JpegWalk walk_jpeg(Bytes b) {
   }
 }
 
+// Counts the scans from the first one to EOI (or the end of the data). In
+// entropy-coded data every 0xFF is followed by 0x00 (stuffing), a restart
+// marker or fill; anything else is a marker, and markers between scans
+// (DHT, DQT, DRI, SOS) carry a length to skip.
+int count_scans(Bytes b, std::size_t first_scan_data) {
+  int scans = 1;
+  std::size_t pos = first_scan_data;
+  while (pos + 1 < b.size()) {
+    const auto* hit = static_cast<const std::uint8_t*>(
+        std::memchr(b.data() + pos, 0xFF, b.size() - pos - 1));
+    if (hit == nullptr) break;
+    pos = static_cast<std::size_t>(hit - b.data()) + 1;
+    const std::uint8_t marker = b[pos];
+    if (marker == 0x00 || marker == 0xFF || (marker >= 0xD0 && marker <= 0xD7)) continue;
+    if (marker == 0xD9) break;
+    if (marker == 0xDA) ++scans;
+    if (!has(b, pos + 1, 2)) break;
+    pos += 1 + be16(b, pos + 1);  // the segment; the scan's data follows it
+  }
+  return scans;
+}
+
 }  // namespace
 
 ImageHeader jpeg_header(Bytes b) {
@@ -92,6 +114,7 @@ ImageHeader jpeg_header(Bytes b) {
   h.channels = walk.components;
   h.bit_depth = walk.precision;
   h.jpeg_scan_offset = walk.scan_offset;
+  h.jpeg_scans = count_scans(b, walk.scan_offset);
   return h;
 }
 

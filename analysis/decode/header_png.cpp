@@ -9,31 +9,38 @@ namespace visionfs::analysis::header {
 
 namespace {
 
+constexpr std::uint32_t kMaxPngSide = 1'000'000;
+
 struct PngChunks {
+  bool runs_past_end = false;  // a chunk's declared length passes the end
   bool trns = false;
   std::uint32_t animation_frames = 0;  // from acTL; 0 when not an APNG
   Bytes exif;
 };
 
 // Visits the chunk headers (not their data) up to IEND or the end of the
-// data; a truncated file is libpng's to report when it decodes.
+// data. libpng allocates a chunk's declared length before reading it (up to
+// 2 GiB for an eXIf or tEXt), so a chunk that runs past the end of the file
+// is found here, before libpng sees it.
 PngChunks walk_png(Bytes b) {
   PngChunks chunks;
   std::size_t pos = 8;
   while (has(b, pos, 8)) {
     const std::size_t length = be32(b, pos);
     const std::size_t data = pos + 8;
-    if (length > 0x7FFFFFFFu) break;
     if (fourcc_is(b, pos + 4, "IEND")) break;
-    const bool complete = has(b, data, length);
+    const bool complete = length <= 0x7FFFFFFFu && has(b, data, length + 4);
+    if (!complete) {
+      chunks.runs_past_end = true;
+      break;
+    }
     if (fourcc_is(b, pos + 4, "tRNS")) chunks.trns = true;
-    if (fourcc_is(b, pos + 4, "acTL") && complete && length >= 8) {
+    if (fourcc_is(b, pos + 4, "acTL") && length >= 8) {
       chunks.animation_frames = be32(b, data);
     }
-    if (fourcc_is(b, pos + 4, "eXIf") && complete && chunks.exif.empty()) {
+    if (fourcc_is(b, pos + 4, "eXIf") && chunks.exif.empty()) {
       chunks.exif = strip_exif_prefix(b.subspan(data, length));
     }
-    if (!complete) break;
     pos = data + length + 4;  // data and CRC
   }
   return chunks;
@@ -49,10 +56,19 @@ ImageHeader png_header(Bytes b) {
   const std::uint32_t height = be32(b, 20);
   const int bit_depth = b[24];
   const int color_type = b[25];
-  if (width == 0 || height == 0 || width > kMaxDimension || height > kMaxDimension) {
+  if (width == 0 || height == 0 || width > 0x7FFFFFFFu || height > 0x7FFFFFFFu) {
     corrupt("png", "invalid dimensions in IHDR");
   }
+  // libpng's own limit (PNG_USER_WIDTH_MAX and _HEIGHT_MAX): a valid file,
+  // too large for the decoder rather than corrupt.
+  if (width > kMaxPngSide || height > kMaxPngSide) {
+    throw AnalysisError(ErrorCode::kResourceExhausted,
+                        "png is " + std::to_string(width) + "x" + std::to_string(height) +
+                            ", over libpng's limit of " + std::to_string(kMaxPngSide) +
+                            " pixels per side");
+  }
   const PngChunks chunks = walk_png(b);
+  if (chunks.runs_past_end) corrupt("png", "a chunk runs past the end of the file");
   ImageHeader h;
   h.width = static_cast<int>(width);
   h.height = static_cast<int>(height);

@@ -113,7 +113,9 @@ std::optional<ImageFormat> sniff_image_format(std::span<const std::uint8_t> head
   if (starts_with(head, "GIF87a") || starts_with(head, "GIF89a")) return ImageFormat::kGif;
   if (is_bmp(head)) return ImageFormat::kBmp;
   if (starts_with(head, "RIFF") && starts_with(head, "WEBP", 8)) return ImageFormat::kWebp;
-  if (starts_with(head, {'I', 'I', 0x2A, 0x00}) || starts_with(head, {'M', 'M', 0x00, 0x2A})) {
+  // Classic TIFF (42) and BigTIFF (43).
+  if (starts_with(head, {'I', 'I', 0x2A, 0x00}) || starts_with(head, {'M', 'M', 0x00, 0x2A}) ||
+      starts_with(head, {'I', 'I', 0x2B, 0x00}) || starts_with(head, {'M', 'M', 0x00, 0x2B})) {
     return ImageFormat::kTiff;
   }
   if (starts_with(head, {0x76, 0x2F, 0x31, 0x01})) return ImageFormat::kExr;

@@ -22,8 +22,24 @@ struct ImageHeader {
   bool has_alpha = false; // an alpha channel or a transparent palette entry
   int bit_depth = 8;      // bits per sample (palette images: 8, the palette's depth)
   int frame_count = 1;    // GIF frames, TIFF pages, APNG frames
-  // JPEG only: where the entropy-coded data of the first scan begins.
+  // The largest pixel block a decoder allocates besides the image, as the
+  // header declares it (TIFF: one tile or strip); 0 when there is none.
+  std::uint64_t block_width = 0, block_height = 0;
+  // JPEG only: where the entropy-coded data of the first scan begins, and
+  // how many scans the file holds (progressive files have several; each
+  // costs a pass over every coefficient).
   std::size_t jpeg_scan_offset = 0;
+  int jpeg_scans = 0;
+  // TIFF only: the Orientation tag (1 when absent or invalid) and where its
+  // value sits in the file (0: absent), so the decoder can be kept from
+  // applying it (OpenCV applies it for some layouts only).
+  int tiff_orientation = 1;
+  std::size_t tiff_orientation_at = 0;
+  std::size_t tiff_orientation_size = 0;
+  bool tiff_little_endian = true;
+  // BMP only: 16 bits per pixel with channel masks (BITFIELDS), which
+  // OpenCV 4.6 misreads in any header newer than BITMAPINFOHEADER.
+  bool bmp_bitfields16 = false;
   // GIF only: the first frame's rectangle on the canvas.
   int gif_left = 0, gif_top = 0, gif_width = 0, gif_height = 0;
 };
