@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test.
+# Installs what is missing, builds, and runs every test, then the fuzzers
+# briefly.
 #   scripts/test.sh [--sanitize | --tsan] [--models DIR]
 # --sanitize builds with AddressSanitizer and UndefinedBehaviorSanitizer.
 # --tsan builds with clang and ThreadSanitizer (also checks the lock
@@ -54,3 +55,9 @@ exclude=()
 # sanitizer, not the daemon. They run in every other build.
 [ "$tsan" = ON ] && exclude=(-E 'PrivacyTraceTest|SidecarPrivacyTest')
 ctest --output-on-failure --timeout 900 -j2 "${exclude[@]}"
+
+# Then every fuzzer for 30 s over its seed corpus, in its own clang build
+# (scripts/fuzz.sh; the long run and its figures: docs/fuzzing.md).
+if [ "$sanitize" = OFF ] && [ "$tsan" = OFF ]; then
+  "$here/scripts/fuzz.sh" --seconds 30
+fi
