@@ -193,6 +193,10 @@ Errno Tree::readdir(Ino ino, std::vector<DirEntry>* out, Ino* parent_ino) {
     std::vector<std::string> kinds{kCombinedSidecar};
     kinds.insert(kinds.end(), options_.sidecar_analyzers.begin(), options_.sidecar_analyzers.end());
     for (const auto& analyzer : kinds) {
+      if (const auto& listed = options_.listed_sidecars;
+          listed && std::find(listed->begin(), listed->end(), analyzer) == listed->end()) {
+        continue;  // -o listed= leaves it out; lookup still finds it
+      }
       auto sidecar_name_str = sidecar_name(name, analyzer);
       // A name over NAME_MAX could be listed but never looked up (ls -l and
       // tar fail on it): an image with a very long name has no such sidecar.

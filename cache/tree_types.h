@@ -35,6 +35,9 @@ struct TreeOptions {
   mode_t root_mode = 0755;
   // Sidecar analyzer names: NAME.<analyzer>.json, plus NAME.json for "".
   std::vector<std::string> sidecar_analyzers;
+  // The sidecar kinds readdir shows (names from sidecar_analyzers, "" for
+  // NAME.json); unset: all. Lookup resolves every sidecar regardless.
+  std::optional<std::vector<std::string>> listed_sidecars;
   // Whether bytes starting with `head` are an image (gets sidecars).
   std::function<bool(std::span<const std::uint8_t> head)> is_image;
   std::size_t sniff_bytes = 32;

@@ -72,6 +72,16 @@ std::string render_config(const Filesystem& fs) {
   out["modelsDir"] = o.models;
   out["allowOther"] = o.allow_other;
   out["analyzers"] = fs.sidecar_analyzers();
+  out["sizes"] = o.exact_sizes ? "exact" : "lazy";
+  // The sidecar kinds listings show (listed=): "json" is NAME.json.
+  json listed = json::array();
+  for (const auto& kind : o.listed.value_or(std::vector<std::string>{""})) {
+    listed.push_back(kind.empty() ? "json" : kind);
+  }
+  if (!o.listed) {
+    for (const auto& name : fs.sidecar_analyzers()) listed.push_back(name);
+  }
+  out["listed"] = listed;
   json available = json::array();
   for (const auto& a : fs.catalog().available) {
     json entry = {{"name", a->name()}, {"version", a->version()}};

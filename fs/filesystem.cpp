@@ -25,6 +25,7 @@ cache::TreeOptions tree_options(const Options& o, const std::vector<std::string>
   t.root_gid = getgid();
   t.root_mode = 0755;
   t.sidecar_analyzers = analyzers;
+  t.listed_sidecars = o.listed;
   t.is_image = [](std::span<const std::uint8_t> head) { return analysis::sniff_image_format(head).has_value(); };
   t.sniff_bytes = analysis::kSniffBytes;
   return t;

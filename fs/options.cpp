@@ -26,6 +26,7 @@ struct RawOptions {
   char* workers = nullptr;
   char* log_level = nullptr;
   char* sizes = nullptr;
+  char* listed = nullptr;
   int allow_other = 0;
   std::vector<std::string> positional;
 };
@@ -44,6 +45,7 @@ const fuse_opt kOptionSpec[] = {
     VISIONFS_OPT("workers=%s", workers),
     VISIONFS_OPT("log_level=%s", log_level),
     VISIONFS_OPT("sizes=%s", sizes),
+    VISIONFS_OPT("listed=%s", listed),
     FUSE_OPT_KEY("allow_other", kKeyAllowOther),
     FUSE_OPT_END,
 };
@@ -73,7 +75,7 @@ std::uint64_t default_max_memory() {
 
 void free_raw(RawOptions& raw) {
   for (char* p : {raw.max_memory, raw.ttl, raw.analyzers, raw.precompute, raw.max_pixels, raw.models,
-                  raw.min_score, raw.workers, raw.log_level, raw.sizes}) {
+                  raw.min_score, raw.workers, raw.log_level, raw.sizes, raw.listed}) {
     free(p);
   }
 }
@@ -139,7 +141,26 @@ std::vector<std::string> split_list(const std::string& text) {
 
 namespace {
 
-// min_score, workers, log_level.
+// listed=all|none|KIND:KIND... where a kind is "json" (NAME.json) or an
+// analyzer name.
+std::string parse_listed(const std::string& value, Options* out) {
+  if (value == "all") return {};
+  out->listed.emplace();
+  if (value == "none") return {};
+  const auto& known = analysis::all_analyzer_names();
+  for (const auto& kind : split_list(value)) {
+    if (kind == "json") {
+      out->listed->push_back("");
+    } else if (std::find(known.begin(), known.end(), kind) != known.end()) {
+      out->listed->push_back(kind);
+    } else {
+      return "unknown sidecar kind '" + kind + "' in listed=: use all, none, or json and analyzer names";
+    }
+  }
+  return {};
+}
+
+// min_score, workers, log_level, sizes, listed.
 std::string apply_tuning_options(const RawOptions& raw, Options* out) {
   if (raw.min_score) {
     char* end = nullptr;
@@ -160,6 +181,7 @@ std::string apply_tuning_options(const RawOptions& raw, Options* out) {
     if (value != "lazy" && value != "exact") return "bad sizes '" + value + "': use lazy or exact";
     out->exact_sizes = value == "exact";
   }
+  if (raw.listed) return parse_listed(raw.listed, out);
   return {};
 }
 
@@ -271,6 +293,8 @@ void print_usage(const char* program) {
       "    -o ttl=DURATION        files vanish this long after their last change (30s, 10m, 2h, 1d; default 1h)\n"
       "    -o analyzers=LIST      analyzers to offer, ':'-separated (default: all that can run)\n"
       "    -o precompute=LIST     analyses to start when an image is closed after writing: LIST, all or none (default none)\n"
+      "    -o listed=all|none|LIST which sidecars a listing shows: LIST is ':'-separated json (NAME.json) and\n"
+      "                           analyzer names; every sidecar opens by its name whatever is listed (default all)\n"
       "    -o sizes=lazy|exact    a sidecar not read yet: size 0 until it is opened (lazy, default; stat computes\n"
       "                           nothing), or its exact size, which a stat computes (exact)\n"
       "    -o max_pixels=N        refuse images larger than N pixels (default 100000000)\n"

@@ -41,6 +41,10 @@ struct Options {
   // the first look. Default (lazy): a stat answers at once with size 0, and
   // only opening a sidecar computes it (docs/design.md, "Sidecars").
   bool exact_sizes = false;
+  // listed=: which sidecar kinds a directory listing shows (analyzer names,
+  // "" for NAME.json). Unset: all; empty: none. Every sidecar still opens
+  // by its name whatever this says.
+  std::optional<std::vector<std::string>> listed;
 
   fuse_args fuse{};  // what is left for libfuse
   ~Options();

@@ -114,13 +114,27 @@ TEST(ParseOptions, DefaultsAreSensible) {
 }
 
 TEST(ParseOptions, BadValuesAreClearErrors) {
-  for (const std::string bad : {"ttl=banana", "max_memory=lots", "min_score=2", "workers=0", "max_pixels=0"}) {
+  for (const std::string bad : {"ttl=banana", "max_memory=lots", "min_score=2", "workers=0", "max_pixels=0",
+                                "listed=json:nonsense"}) {
     Argv a({"visionfs", "-o", bad, "/tmp"});
     Options o;
     std::string error;
     EXPECT_FALSE(parse_options(a.argc(), a.argv(), &o, &error)) << bad;
     EXPECT_NE(error.find(bad.substr(0, bad.find('='))), std::string::npos) << error;
   }
+}
+
+TEST(ParseOptions, ListedKinds) {
+  auto listed = [](const std::string& value) {
+    Argv a({"visionfs", "-o", "listed=" + value, "/tmp"});
+    Options o;
+    std::string error;
+    EXPECT_TRUE(parse_options(a.argc(), a.argv(), &o, &error)) << error;
+    return o.listed;
+  };
+  EXPECT_FALSE(listed("all"));
+  EXPECT_EQ(listed("none"), std::vector<std::string>{});
+  EXPECT_EQ(listed("json:faces"), (std::vector<std::string>{"", "faces"}));
 }
 
 TEST(ParseOptions, MissingMountpointOrTooManyArguments) {
