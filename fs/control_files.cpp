@@ -73,6 +73,7 @@ std::string render_config(const Filesystem& fs) {
   out["allowOther"] = o.allow_other;
   out["analyzers"] = fs.sidecar_analyzers();
   out["sizes"] = o.exact_sizes ? "exact" : "lazy";
+  out["tags"] = o.desktop_tags ? "on" : "off";
   // The sidecar kinds listings show (listed=): "json" is NAME.json.
   json listed = json::array();
   for (const auto& kind : o.listed.value_or(std::vector<std::string>{""})) {

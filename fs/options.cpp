@@ -27,6 +27,7 @@ struct RawOptions {
   char* log_level = nullptr;
   char* sizes = nullptr;
   char* listed = nullptr;
+  char* tags = nullptr;
   int allow_other = 0;
   std::vector<std::string> positional;
 };
@@ -46,6 +47,7 @@ const fuse_opt kOptionSpec[] = {
     VISIONFS_OPT("log_level=%s", log_level),
     VISIONFS_OPT("sizes=%s", sizes),
     VISIONFS_OPT("listed=%s", listed),
+    VISIONFS_OPT("tags=%s", tags),
     FUSE_OPT_KEY("allow_other", kKeyAllowOther),
     FUSE_OPT_END,
 };
@@ -75,7 +77,7 @@ std::uint64_t default_max_memory() {
 
 void free_raw(RawOptions& raw) {
   for (char* p : {raw.max_memory, raw.ttl, raw.analyzers, raw.precompute, raw.max_pixels, raw.models,
-                  raw.min_score, raw.workers, raw.log_level, raw.sizes, raw.listed}) {
+                  raw.min_score, raw.workers, raw.log_level, raw.sizes, raw.listed, raw.tags}) {
     free(p);
   }
 }
@@ -180,6 +182,11 @@ std::string apply_tuning_options(const RawOptions& raw, Options* out) {
     std::string value = raw.sizes;
     if (value != "lazy" && value != "exact") return "bad sizes '" + value + "': use lazy or exact";
     out->exact_sizes = value == "exact";
+  }
+  if (raw.tags) {
+    const std::string value = raw.tags;
+    if (value != "on" && value != "off") return "bad tags '" + value + "': use on or off";
+    out->desktop_tags = value == "on";
   }
   if (raw.listed) return parse_listed(raw.listed, out);
   return {};
@@ -295,6 +302,8 @@ void print_usage(const char* program) {
       "    -o precompute=LIST     analyses to start when an image is closed after writing: LIST, all or none (default none)\n"
       "    -o listed=all|none|LIST which sidecars a listing shows: LIST is ':'-separated json (NAME.json) and\n"
       "                           analyzer names; every sidecar opens by its name whatever is listed (default all)\n"
+      "    -o tags=on|off         images carry user.xdg.tags and user.xdg.comment from their analysis, computed\n"
+      "                           when read; a value the user sets wins (default on)\n"
       "    -o sizes=lazy|exact    a sidecar not read yet: size 0 until it is opened (lazy, default; stat computes\n"
       "                           nothing), or its exact size, which a stat computes (exact)\n"
       "    -o max_pixels=N        refuse images larger than N pixels (default 100000000)\n"

@@ -45,6 +45,9 @@ struct Options {
   // "" for NAME.json). Unset: all; empty: none. Every sidecar still opens
   // by its name whatever this says.
   std::optional<std::vector<std::string>> listed;
+  // tags=on (default): images carry user.xdg.tags and user.xdg.comment,
+  // computed when read (sidecars/desktop_tags.h).
+  bool desktop_tags = true;
 
   fuse_args fuse{};  // what is left for libfuse
   ~Options();

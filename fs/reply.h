@@ -32,4 +32,12 @@ void answer(fuse_req_t req, const char* operation, Body&& body) noexcept {
   if (err != kReplied) fuse_reply_err(req, err);
 }
 
+// The getxattr/listxattr protocol: size 0 asks for the length only; a
+// buffer too small is ERANGE. Returns kReplied or ERANGE.
+inline int reply_xattr_sized(fuse_req_t req, size_t size, const char* data, size_t length) {
+  if (size == 0) return fuse_reply_xattr(req, length), kReplied;
+  if (size < length) return ERANGE;
+  return fuse_reply_buf(req, data, length), kReplied;
+}
+
 }  // namespace visionfs::fs

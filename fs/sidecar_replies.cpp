@@ -1,6 +1,9 @@
 #include "fs/sidecar_replies.h"
 
 #include "fs/reply.h"
+#include "sidecars/desktop_tags.h"
+
+#include <nlohmann/json.hpp>
 
 namespace visionfs::fs {
 
@@ -19,6 +22,22 @@ sidecars::Waiter open_waiter(fuse_req_t req, const fuse_file_info& fi) {
       if (outcome.error) return outcome.error;
       fuse_file_info info = fi;
       return reply_open(req, filesystem_of(req), outcome.sidecar, &info);
+    });
+  });
+}
+
+sidecars::Waiter desktop_xattr_waiter(fuse_req_t req, std::string name, size_t size) {
+  return sidecars::Waiter([req, name = std::move(name), size](const sidecars::Outcome& outcome) {
+    answer(req, "getxattr", [&] {
+      if (outcome.error) return outcome.error;
+      const auto result = filesystem_of(req).tree().sidecar_result(outcome.sidecar);
+      if (!result) return EIO;
+      const auto* text = reinterpret_cast<const char*>(result->data());
+      const auto doc = nlohmann::json::parse(text, text + result->size(), nullptr, false);
+      const std::string value =
+          name == sidecars::kTagsXattr ? sidecars::desktop_tags(doc) : sidecars::desktop_comment(doc);
+      if (value.empty()) return ENODATA;
+      return reply_xattr_sized(req, size, value.data(), value.size());
     });
   });
 }

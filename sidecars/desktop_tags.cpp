@@ -1,0 +1,115 @@
+#include "sidecars/desktop_tags.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <sstream>
+#include <vector>
+
+namespace visionfs::sidecars {
+
+namespace {
+
+using nlohmann::json;
+
+// The analyzer's list under `key`, or an empty array (analyzer disabled,
+// unavailable, or in error).
+const json& items(const json& combined, const char* analyzer, const char* key) {
+  static const json empty = json::array();
+  if (!combined.is_object() || !combined.contains(analyzer)) return empty;
+  const json& result = combined[analyzer];
+  if (!result.is_object() || !result.contains(key) || !result[key].is_array()) return empty;
+  return result[key];
+}
+
+double score_of(const json& item) {
+  const auto it = item.find("score");
+  return it != item.end() && it->is_number() ? it->get<double>() : 0.0;
+}
+
+std::string text_of(const json& item, const char* key) {
+  const auto it = item.find(key);
+  return it != item.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+// A tag may not hold the separator KDE splits on.
+std::string clean_tag(std::string tag) {
+  std::replace(tag.begin(), tag.end(), ',', ' ');
+  return tag;
+}
+
+std::string first_words(const std::string& text, int count) {
+  std::istringstream in(text);
+  std::string word, out;
+  int n = 0;
+  while (in >> word) {
+    if (n == count) return out + " ...";
+    out += (n++ ? " " : "") + word;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool is_desktop_xattr(std::string_view name) { return name == kTagsXattr || name == kCommentXattr; }
+
+std::string desktop_tags(const json& combined) {
+  std::vector<std::string> tags;
+  auto add = [&](const std::string& tag) {
+    if (tag.empty()) return;
+    const std::string key = lower(tag);
+    if (std::none_of(tags.begin(), tags.end(), [&](const std::string& t) { return lower(t) == key; })) {
+      tags.push_back(clean_tag(tag));
+    }
+  };
+  for (const json& label : items(combined, "labels", "labels")) {
+    if (score_of(label) >= kMinTagScore) add(text_of(label, "description"));
+  }
+  for (const json& object : items(combined, "objects", "objects")) {
+    if (score_of(object) >= kMinTagScore) add(text_of(object, "name"));
+  }
+  std::string out;
+  for (const auto& tag : tags) out += (out.empty() ? "" : ",") + tag;
+  return out;
+}
+
+std::string desktop_comment(const json& combined) {
+  if (combined.is_object() && combined.contains("error") && combined["error"].is_object()) {
+    return "visionfs could not read this image: " + text_of(combined["error"], "message");
+  }
+  std::vector<std::string> parts;
+  const std::size_t faces = items(combined, "faces", "faces").size();
+  if (faces > 0) parts.push_back(std::to_string(faces) + (faces == 1 ? " face" : " faces"));
+  std::vector<std::pair<std::string, int>> objects;  // name, count
+  for (const json& object : items(combined, "objects", "objects")) {
+    const std::string name = text_of(object, "name");
+    auto it = std::find_if(objects.begin(), objects.end(), [&](const auto& o) { return o.first == name; });
+    if (it == objects.end()) objects.emplace_back(name, 1);
+    else ++it->second;
+  }
+  // The most frequent first; ties in order of appearance.
+  std::stable_sort(objects.begin(), objects.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  if (!objects.empty()) {
+    std::string list;
+    for (const auto& [name, count] : objects) {
+      list += (list.empty() ? "" : ", ") + name + (count > 1 ? " (" + std::to_string(count) + ")" : "");
+    }
+    parts.push_back("objects: " + list);
+  }
+  const json* text = combined.is_object() && combined.contains("text") ? &combined["text"] : nullptr;
+  if (text && text->is_object()) {
+    const std::string words = first_words(text_of(*text, "text"), kCommentWords);
+    if (!words.empty()) parts.push_back("text: " + words);
+  }
+  if (parts.empty()) return "no faces, objects or text found";
+  std::string out;
+  for (const auto& part : parts) out += (out.empty() ? "" : "; ") + part;
+  return out;
+}
+
+}  // namespace visionfs::sidecars

@@ -1,0 +1,38 @@
+#pragma once
+// What a desktop shows of an image's analysis without reading JSON: the
+// extended attributes KDE (Dolphin's Information panel, Baloo) and other
+// tools read, user.xdg.tags and user.xdg.comment, derived from NAME.json.
+//
+//   tags:    the confident labels, then the confident object names, once
+//            each, comma-joined as KDE writes them ("tabby,cat,laptop")
+//   comment: one line: faces, objects with counts (most frequent first), the first words of the
+//            text ("2 faces; objects: person (2), sports ball; text: ...")
+//
+// Pure functions; thread-safe.
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace visionfs::sidecars {
+
+inline constexpr std::string_view kTagsXattr = "user.xdg.tags";
+inline constexpr std::string_view kCommentXattr = "user.xdg.comment";
+
+// A label or object counts as a tag from this score up: below it, guesses
+// would crowd a tag cloud with wrong words.
+inline constexpr double kMinTagScore = 0.5;
+// How many words of the text the comment quotes.
+inline constexpr int kCommentWords = 8;
+
+// `combined` is a NAME.json document. Empty when nothing qualifies.
+std::string desktop_tags(const nlohmann::json& combined);
+// Never empty: says what was found, that nothing was, or why the image
+// could not be read.
+std::string desktop_comment(const nlohmann::json& combined);
+
+// Whether `name` is one of the two attributes above.
+bool is_desktop_xattr(std::string_view name);
+
+}  // namespace visionfs::sidecars

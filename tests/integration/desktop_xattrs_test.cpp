@@ -1,0 +1,76 @@
+// user.xdg.tags and user.xdg.comment on images (issue 8): listed without
+// computing anything, computed when read, a value the user sets wins and is
+// kept, and -o tags=off turns them off. getfattr is what KDE's own tools
+// amount to here (KFileMetaData reads these very names).
+
+#include "integration/sidecar_support.h"
+
+namespace visionfs::itest {
+namespace {
+
+class DesktopXattrsTest : public SidecarFixture {
+ protected:
+  std::string get(const std::string& rel, const std::string& name) {
+    return run("getfattr --only-values -n " + name + " " + qm(rel)).out;
+  }
+  std::uint64_t analyses() {
+    const auto s = stats();
+    std::uint64_t total = 0;
+    for (const auto& a : available_analyzers()) total += stat_of(s, a);
+    return total;
+  }
+};
+
+TEST_F(DesktopXattrsTest, ListedWithoutComputingThenComputedWhenRead) {
+  put("squirrel_cls.jpg", "squirrel.jpg");
+  put("messi5.jpg", "messi.jpg");
+  // getfattr without -d lists the names only (listxattr).
+  const auto names = run("getfattr --absolute-names -m - " + qm("squirrel.jpg"));
+  EXPECT_NE(names.out.find("user.xdg.tags"), std::string::npos) << names.out;
+  EXPECT_NE(names.out.find("user.xdg.comment"), std::string::npos) << names.out;
+  EXPECT_EQ(analyses(), 0u) << "listing the attribute names ran an analysis";
+
+  const std::string comment = get("messi.jpg", "user.xdg.comment");
+  EXPECT_NE(comment.find("face"), std::string::npos) << comment;
+  EXPECT_GT(analyses(), 0u);
+  if (models_dir().empty()) {
+    std::cout << "[ NOTE     ] no models: labels and objects (the tags) are not checked\n";
+    return;
+  }
+  EXPECT_NE(comment.find("objects: person"), std::string::npos) << comment;
+  const std::string tags = get("messi.jpg", "user.xdg.tags");
+  EXPECT_NE(tags.find("person"), std::string::npos) << tags;
+  EXPECT_NE(tags.find("sports ball"), std::string::npos) << tags;
+  EXPECT_NE(get("squirrel.jpg", "user.xdg.tags").find("squirrel"), std::string::npos);
+}
+
+TEST_F(DesktopXattrsTest, AValueTheUserSetsWinsAndIsKept) {
+  put("messi5.jpg", "m.jpg");
+  ASSERT_TRUE(succeeded(run("setfattr -n user.xdg.tags -v 'holiday,football' " + qm("m.jpg"))));
+  EXPECT_EQ(get("m.jpg", "user.xdg.tags"), "holiday,football");
+  const auto names = run("getfattr --absolute-names -m - " + qm("m.jpg"));
+  EXPECT_EQ(names.out.find("user.xdg.tags"), names.out.rfind("user.xdg.tags")) << "listed twice: " << names.out;
+  EXPECT_EQ(analyses(), 0u) << "a user-set value needs no analysis";
+  // Removing the user's value brings back the computed one.
+  ASSERT_TRUE(succeeded(run("setfattr -x user.xdg.tags " + qm("m.jpg"))));
+  const auto computed = run("getfattr --only-values -n user.xdg.comment " + qm("m.jpg"));
+  EXPECT_TRUE(succeeded(computed));
+  EXPECT_NE(computed.out.find("face"), std::string::npos) << computed.out;
+}
+
+class DesktopXattrsOffTest : public DesktopXattrsTest {
+  std::vector<std::string> extra_options() const override { return {"tags=off"}; }
+};
+
+TEST_F(DesktopXattrsOffTest, NeitherListedNorComputed) {
+  put("messi5.jpg", "m.jpg");
+  const auto names = run("getfattr --absolute-names -m - " + qm("m.jpg"));
+  EXPECT_EQ(names.out.find("user.xdg"), std::string::npos) << names.out;
+  const auto r = run("getfattr -n user.xdg.tags " + qm("m.jpg") + " 2>&1");
+  EXPECT_NE(r.out.find("No such attribute"), std::string::npos) << r.out;
+  EXPECT_EQ(analyses(), 0u);
+  EXPECT_EQ(config().value("tags", ""), "off");
+}
+
+}  // namespace
+}  // namespace visionfs::itest

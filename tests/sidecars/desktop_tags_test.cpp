@@ -1,0 +1,49 @@
+#include "sidecars/desktop_tags.h"
+
+#include <gtest/gtest.h>
+
+namespace visionfs::sidecars {
+namespace {
+
+using nlohmann::json;
+
+json photo() {
+  return json::parse(R"({
+    "labels": {"analyzer": "labels", "labels": [
+      {"description": "tabby", "score": 0.81}, {"description": "Egyptian cat", "score": 0.12}]},
+    "objects": {"analyzer": "objects", "objects": [
+      {"name": "cat", "score": 0.9}, {"name": "laptop", "score": 0.7}, {"name": "Tabby", "score": 0.6},
+      {"name": "cat", "score": 0.55}, {"name": "cup", "score": 0.31}]},
+    "faces": {"analyzer": "faces", "faces": [{}, {}]},
+    "text": {"analyzer": "text", "text": "one two three four five six seven eight nine ten\nmore"}
+  })");
+}
+
+TEST(DesktopTags, ConfidentLabelsThenObjectsOnceEach) {
+  EXPECT_EQ(desktop_tags(photo()), "tabby,cat,laptop");
+}
+
+TEST(DesktopTags, NoCommaInsideATag) {
+  const json doc = {{"labels", {{"labels", {{{"description", "a, b"}, {"score", 0.9}}}}}}};
+  EXPECT_EQ(desktop_tags(doc), "a  b");
+}
+
+TEST(DesktopTags, NothingConfidentIsEmpty) {
+  EXPECT_EQ(desktop_tags(json::object()), "");
+  EXPECT_EQ(desktop_tags(json{{"labels", {{"error", {{"code", 5}}}}}}), "");
+}
+
+TEST(DesktopComment, FacesObjectsAndTheFirstWords) {
+  EXPECT_EQ(desktop_comment(photo()),
+            "2 faces; objects: cat (2), laptop, Tabby, cup; text: one two three four five six seven eight ...");
+}
+
+TEST(DesktopComment, NothingFoundAndUnreadable) {
+  EXPECT_EQ(desktop_comment(json::object()), "no faces, objects or text found");
+  EXPECT_EQ(desktop_comment(json{{"faces", {{"faces", {{}}}}}}), "1 face");
+  EXPECT_EQ(desktop_comment(json{{"error", {{"code", 3}, {"message", "corrupt or truncated jpeg data"}}}}),
+            "visionfs could not read this image: corrupt or truncated jpeg data");
+}
+
+}  // namespace
+}  // namespace visionfs::sidecars
