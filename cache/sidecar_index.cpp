@@ -13,6 +13,7 @@ namespace visionfs::cache {
 using internal::kJson;
 
 std::string Tree::sidecar_name(const std::string& image_name, const std::string& analyzer) const {
+  if (analyzer == kXmpSidecar) return image_name + ".xmp";
   return analyzer == kCombinedSidecar ? image_name + std::string(kJson) : image_name + "." + analyzer + std::string(kJson);
 }
 
@@ -73,6 +74,9 @@ NodePtr Tree::sidecar_for_locked(Node& image, const std::string& analyzer) {
 }
 
 NodePtr Tree::resolve_sidecar_locked(Node& dir, const std::string& name) {
+  if (name.size() > 4 && name.ends_with(".xmp")) {
+    return image_sidecar_locked(dir, name.substr(0, name.size() - 4), kXmpSidecar);
+  }
   if (name.size() <= kJson.size() || !name.ends_with(kJson)) return nullptr;
   std::string stem = name.substr(0, name.size() - kJson.size());
   if (auto combined = image_sidecar_locked(dir, stem, kCombinedSidecar)) return combined;

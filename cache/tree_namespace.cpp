@@ -190,7 +190,7 @@ Errno Tree::readdir(Ino ino, std::vector<DirEntry>* out, Ino* parent_ino) {
     if (child->kind != NodeKind::kFile || !is_image_locked(*child)) continue;
     // Listing computes nothing: sidecar nodes are created (for stable inode
     // numbers) but their analyses start only on lookup, getattr or open.
-    std::vector<std::string> kinds{kCombinedSidecar};
+    std::vector<std::string> kinds{kCombinedSidecar, kXmpSidecar};
     kinds.insert(kinds.end(), options_.sidecar_analyzers.begin(), options_.sidecar_analyzers.end());
     for (const auto& analyzer : kinds) {
       if (const auto& listed = options_.listed_sidecars;

@@ -27,6 +27,12 @@ inline constexpr Ino kRootIno = 1;
 inline constexpr Ino kFirstDynamicIno = 16;
 // The analyzer name of NAME.json, the sidecar that combines all the others.
 inline const std::string kCombinedSidecar{};
+// The analyzer name of NAME.xmp, composed from the same parts (sidecars/xmp.h).
+inline const std::string kXmpSidecar{"xmp"};
+// Sidecars composed from the per-analyzer ones rather than computed.
+inline bool is_composed_sidecar(const std::string& kind) {
+  return kind == kCombinedSidecar || kind == kXmpSidecar;
+}
 
 struct TreeOptions {
   Duration ttl = std::chrono::hours(1);

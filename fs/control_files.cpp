@@ -80,6 +80,7 @@ std::string render_config(const Filesystem& fs) {
     listed.push_back(kind.empty() ? "json" : kind);
   }
   if (!o.listed) {
+    listed.push_back("xmp");
     for (const auto& name : fs.sidecar_analyzers()) listed.push_back(name);
   }
   out["listed"] = listed;

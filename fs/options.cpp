@@ -153,10 +153,12 @@ std::string parse_listed(const std::string& value, Options* out) {
   for (const auto& kind : split_list(value)) {
     if (kind == "json") {
       out->listed->push_back("");
+    } else if (kind == "xmp") {
+      out->listed->push_back(kind);
     } else if (std::find(known.begin(), known.end(), kind) != known.end()) {
       out->listed->push_back(kind);
     } else {
-      return "unknown sidecar kind '" + kind + "' in listed=: use all, none, or json and analyzer names";
+      return "unknown sidecar kind '" + kind + "' in listed=: use all, none, or json, xmp and analyzer names";
     }
   }
   return {};
@@ -300,8 +302,8 @@ void print_usage(const char* program) {
       "    -o ttl=DURATION        files vanish this long after their last change (30s, 10m, 2h, 1d; default 1h)\n"
       "    -o analyzers=LIST      analyzers to offer, ':'-separated (default: all that can run)\n"
       "    -o precompute=LIST     analyses to start when an image is closed after writing: LIST, all or none (default none)\n"
-      "    -o listed=all|none|LIST which sidecars a listing shows: LIST is ':'-separated json (NAME.json) and\n"
-      "                           analyzer names; every sidecar opens by its name whatever is listed (default all)\n"
+      "    -o listed=all|none|LIST which sidecars a listing shows: LIST is ':'-separated json (NAME.json),\n"
+      "                           xmp (NAME.xmp) and analyzer names; every sidecar opens by its name whatever is listed (default all)\n"
       "    -o tags=on|off         images carry user.xdg.tags and user.xdg.comment from their analysis, computed\n"
       "                           when read; a value the user sets wins (default on)\n"
       "    -o sizes=lazy|exact    a sidecar not read yet: size 0 until it is opened (lazy, default; stat computes\n"

@@ -1,6 +1,7 @@
 #include "sidecars/scheduler.h"
 
 #include "sidecars/combined.h"
+#include "sidecars/xmp.h"
 
 #include <spdlog/spdlog.h>
 #include <string.h>  // explicit_bzero
@@ -26,7 +27,11 @@ struct Scheduler::Pending {
 
 namespace {
 std::string counter_name(const std::string& analyzer) {
-  return analyzer == cache::kCombinedSidecar ? "all" : analyzer;
+  return analyzer == cache::kCombinedSidecar ? "all" : analyzer;  // "xmp" for NAME.xmp
+}
+// NAME.json or NAME.xmp from the parts' texts.
+std::string compose(const std::string& kind, const std::vector<Part>& parts) {
+  return kind == cache::kXmpSidecar ? compose_xmp(parts) : compose_combined(parts);
 }
 std::uint64_t next_round() {
   static std::atomic<std::uint64_t> counter{0};
@@ -97,7 +102,7 @@ void Scheduler::dispatch(const cache::NodePtr& sidecar) {
     }
   }
   if (err) return fail(sidecar->ino, err);
-  if (sidecar->analyzer == cache::kCombinedSidecar) return start_combined(sidecar);
+  if (cache::is_composed_sidecar(sidecar->analyzer)) return start_combined(sidecar);
   start_analysis(sidecar, source);
 }
 
@@ -130,10 +135,10 @@ void Scheduler::start_combined(const cache::NodePtr& combined) {
     it->second.parts = parts;
     it->second.parts_left = parts.size();
     it->second.round = round;
-    counters_["all"].computed++;
+    counters_[counter_name(combined->analyzer)].computed++;
   }
   if (parts.empty()) {
-    std::string text = compose_combined({});
+    std::string text = compose(combined->analyzer, {});
     return finish(combined, text);
   }
   for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -169,7 +174,7 @@ void Scheduler::part_done(cache::Ino combined_ino, std::size_t index, std::uint6
     if (!results.back()) return fail(combined_ino, EIO);  // cannot happen: each part answered with its result
     views.push_back({config_.analyzers[i], results.back()->view()});
   }
-  std::string text = compose_combined(views);
+  std::string text = compose(combined->analyzer, views);
   finish(combined, text);
   explicit_bzero(text.data(), text.size());
 }

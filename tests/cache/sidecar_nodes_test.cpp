@@ -11,7 +11,7 @@ namespace {
 TEST_F(TreeTest, ImagesGetSidecarNamesOthersDoNot) {
   create(kRootIno, "a.jpg", "IMG-bytes");
   create(kRootIno, "notes.jpg", "just text");
-  EXPECT_EQ(names(kRootIno), (std::vector<std::string>{"a.jpg", "a.jpg.json", "a.jpg.faces.json",
+  EXPECT_EQ(names(kRootIno), (std::vector<std::string>{"a.jpg", "a.jpg.json", "a.jpg.xmp", "a.jpg.faces.json",
                                                        "a.jpg.meta.json", "notes.jpg"}));
 }
 
@@ -24,7 +24,7 @@ TEST_F(TreeTest, ListingMarksOnlyComputedSidecarsAsHavingAttributes) {
   std::vector<DirEntry> entries;
   Ino parent = 0;
   ASSERT_EQ(tree_.readdir(kRootIno, &entries, &parent), 0);
-  ASSERT_EQ(entries.size(), 4u);
+  ASSERT_EQ(entries.size(), 5u);
   for (const auto& e : entries) {
     bool known = e.name == "a.jpg" || e.name == "a.jpg.meta.json";
     EXPECT_EQ(e.attr_known, known) << e.name;
@@ -36,11 +36,11 @@ TEST_F(TreeTest, AVeryLongImageNameGetsOnlyTheSidecarNamesThatFitNameMax) {
   name += ".jpg";  // 254 bytes: NAME.json would be 259
   create(kRootIno, name, "IMG");
   std::string shorter(245, 'y');
-  shorter += ".jpg";  // 249: NAME.json (254) fits, NAME.meta.json (259) does not
+  shorter += ".jpg";  // 249: NAME.json (254) and NAME.xmp fit, NAME.meta.json (259) does not
   create(kRootIno, shorter, "IMG");
   auto listed = names(kRootIno);
   for (const auto& n : listed) EXPECT_LE(n.size(), 255u) << n;
-  EXPECT_EQ(listed, (std::vector<std::string>{name, shorter, shorter + ".json"}));
+  EXPECT_EQ(listed, (std::vector<std::string>{name, shorter, shorter + ".json", shorter + ".xmp"}));
   Entry e;
   EXPECT_EQ(tree_.lookup(kRootIno, shorter + ".json", &e), 0);
 }

@@ -62,7 +62,7 @@ TEST_F(SidecarConcurrencyTest, EverySidecarOfOneImageAtOnceDecodesItOnce) {
   ASSERT_TRUE(succeeded(run(script, 180)));
   for (const auto& n : sidecar_names("c.jpg", analyzers)) {
     EXPECT_TRUE(same_bytes(s(n + ".0"), s(n + ".1"))) << n;
-    parse_or_fail(read_local_file(s(n + ".0")), n);
+    if (n.ends_with(".json")) parse_or_fail(read_local_file(s(n + ".0")), n);
   }
   auto st = stats();
   for (const auto& a : analyzers) EXPECT_EQ(stat_of(st, a), 1u) << a;

@@ -18,6 +18,7 @@ class ListedTest : public SidecarFixture {
     put("HappyFish.jpg", "photos/b.jpg");
     for (const std::string image : {"a.jpg", "b.jpg"}) {
       EXPECT_FALSE(read_json("photos/" + image + ".json").contains("error")) << image;
+      EXPECT_NE(cat("photos/" + image + ".xmp").find("<x:xmpmeta"), std::string::npos) << image;
       for (const auto& analyzer : available_analyzers()) {
         const std::string rel = "photos/" + image + "." + analyzer + ".json";
         EXPECT_EQ(read_json(rel).value("analyzer", ""), analyzer) << rel;
@@ -58,8 +59,8 @@ class ListedAllTest : public ListedTest {};
 
 TEST_F(ListedAllTest, EveryKindIsListedByDefault) {
   const auto names = listing_and_every_sidecar_opens();
-  EXPECT_EQ(names.size(), 2 * (2 + available_analyzers().size()));
-  EXPECT_EQ(config()["listed"].size(), 1 + available_analyzers().size());
+  EXPECT_EQ(names.size(), 2 * (3 + available_analyzers().size()));
+  EXPECT_EQ(config()["listed"].size(), 2 + available_analyzers().size());
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ TEST_F(SidecarListingTest, ListingComputesNothingAndOneReadRunsOneAnalyzer) {
 
   auto ls = run("ls " + qm("imgs") + " | wc -l");
   ASSERT_TRUE(succeeded(ls));
-  EXPECT_EQ(std::stoi(ls.out), kImages * (2 + static_cast<int>(analyzers.size())));
+  EXPECT_EQ(std::stoi(ls.out), kImages * (3 + static_cast<int>(analyzers.size())));  // image, .json, .xmp
   auto ls_a = run("ls -a " + qm("") + " " + qm("imgs") + " > /dev/null");
   ASSERT_TRUE(succeeded(ls_a));
   // find needs no stat for -name (it uses d_type); the control directory is

@@ -115,7 +115,7 @@ TEST_F(SidecarAnalyzersOptionTest, OnlyTheChosenAvailableAnalyzersHaveSidecars) 
   auto c = config();
   EXPECT_EQ(c["analyzers"].get<std::vector<std::string>>(), (std::vector<std::string>{"colors", "meta"})) << c.dump(2);
   put("messi5.jpg", "a.jpg");
-  EXPECT_EQ(list(), (std::vector<std::string>{"a.jpg", "a.jpg.colors.json", "a.jpg.json", "a.jpg.meta.json"}));
+  EXPECT_EQ(list(), (std::vector<std::string>{"a.jpg", "a.jpg.colors.json", "a.jpg.json", "a.jpg.meta.json", "a.jpg.xmp"}));
   auto combined = read_json("a.jpg.json");
   ASSERT_TRUE(combined.is_object());
   std::vector<std::string> keys;

@@ -38,7 +38,7 @@ std::vector<std::string> sorted(std::vector<std::string> v) {
 }
 
 std::vector<std::string> sidecar_names(const std::string& image, const std::vector<std::string>& analyzers) {
-  std::vector<std::string> out{image + ".json"};
+  std::vector<std::string> out{image + ".json", image + ".xmp"};
   for (const auto& a : analyzers) out.push_back(image + "." + a + ".json");
   return sorted(out);
 }

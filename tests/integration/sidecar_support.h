@@ -36,6 +36,7 @@ std::string models_dir();
 std::vector<std::string> sorted(std::vector<std::string> v);
 
 // NAME.json plus NAME.<a>.json for each analyzer, sorted.
+// NAME.json, NAME.xmp and NAME.<analyzer>.json of `image`, sorted.
 std::vector<std::string> sidecar_names(const std::string& image, const std::vector<std::string>& analyzers);
 
 // Parses JSON; on failure returns a JSON null and records a test failure
