@@ -11,6 +11,7 @@
 //   cache/tree_xattr.cpp      extended attributes
 //   cache/sidecar_index.cpp   sidecar names, resolution, detaching, results
 //   cache/tree_expiry.cpp     the expiry index (cache/expiry_index.h), eviction
+//   cache/tree_departed.cpp   sidecar names gone with a renamed or removed image
 //
 // Errors are returned as errno values (0 = success); nothing here throws on
 // the request path except std::bad_alloc.
@@ -43,6 +44,7 @@
 #include <sys/statvfs.h>
 
 #include <map>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -122,6 +124,18 @@ class Tree {
   Errno evict(const ExpiryTarget& target);
   void count_eviction();
 
+  // Departed sidecar names: when the user renames or removes an image, the
+  // sidecar names a listing showed go too, but a directory watcher (Nautilus,
+  // Dolphin, inotifywait) hears of them only through a VFS unlink on the
+  // mount (fuse-lessons.md section 2). So they are queued here, and the
+  // evictor unlinks them through the mount: only its requests look them up
+  // (as empty, unlinked files) and unlink them (which removes nothing else).
+  std::vector<DepartedName> departed() const;
+  Errno lookup_departed(Ino parent, const std::string& name, Entry* out);
+  Errno unlink_departed(Ino parent, const std::string& name);
+  // Drops what is left of `names` (the mount could not be reached).
+  void forget_departed(const std::vector<DepartedName>& names);
+
   std::vector<Notification> take_notifications();
   // Image versions that had sidecars and are now gone (rewritten, removed,
   // evicted): whoever keeps their decoded pixels must drop them.
@@ -168,6 +182,12 @@ class Tree {
   void detach_sidecars_locked(Node& image, Graveyard& dead) REQUIRES(mu_);
   void queue_sidecar_invalidations_locked(const Node& dir, const std::string& image_name, const Node& image)
       REQUIRES(mu_);
+  // The sidecar kinds a listing shows (-o listed=), NAME.json first.
+  std::vector<std::string> listed_kinds() const;
+  // The names a listing of `dir` shows for the image `image_name`.
+  std::vector<std::string> listed_sidecar_names_locked(const Node& dir, const std::string& image_name) const
+      REQUIRES(mu_);
+  void queue_departed_locked(const Node& dir, const std::string& image_name) REQUIRES(mu_);
   NodePtr resolve_sidecar_locked(Node& dir, const std::string& name) REQUIRES(mu_);
   // The sidecar for `analyzer` of the image `image_name` in `dir`, if that is an image.
   NodePtr image_sidecar_locked(Node& dir, const std::string& image_name, const std::string& analyzer) REQUIRES(mu_);
@@ -193,6 +213,7 @@ class Tree {
   std::vector<std::pair<Ino, std::uint64_t>> dropped_versions_ GUARDED_BY(mu_);
   Ino next_ino_ GUARDED_BY(mu_) = kFirstDynamicIno;
   std::uint64_t evictions_ GUARDED_BY(mu_) = 0;
+  std::set<std::pair<Ino, std::string>> departed_ GUARDED_BY(mu_);  // (directory, name)
 };
 
 }  // namespace visionfs::cache

@@ -34,8 +34,9 @@ std::vector<ExpiredEntry> Tree::expired(TimePoint now) const {
     entry.is_dir = node->kind == NodeKind::kDirectory;
     entry.path = path_locked(*node);
     if (node->kind == NodeKind::kFile) entry.bytes = node->content->size();
-    for (const auto& [analyzer, sidecar] : node->sidecars) {
-      if (sidecar->nlookup > 0) entry.sidecar_names.push_back(sidecar_name(node->name, analyzer));
+    // Every sidecar name a listing showed, so that watchers see each go.
+    if (node->kind == NodeKind::kFile && node->is_image.value_or(false) && node->parent) {
+      entry.sidecar_names = listed_sidecar_names_locked(*node->parent, node->name);
     }
     out.push_back(std::move(entry));
   }

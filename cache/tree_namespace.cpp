@@ -83,6 +83,8 @@ Errno Tree::unlink(Ino parent, const std::string& name, const ExpiryTarget* evic
   }
   if (it->second->kind == NodeKind::kDirectory) return EISDIR;
   if (!is_target(*it->second, evicting)) return ESTALE;  // renewed or replaced since it expired
+  // The evictor unlinks the sidecar names of what it expires itself.
+  if (!evicting && is_image_locked(*it->second)) queue_departed_locked(*dir, name);
   unlink_child_locked(*dir, name, tx.dead);
   return 0;
 }
@@ -134,9 +136,12 @@ Errno Tree::rename(Ino parent, const std::string& name, Ino new_parent, const st
     if (src->kind == NodeKind::kDirectory && dst->kind != NodeKind::kDirectory) return ENOTDIR;
     if (src->kind != NodeKind::kDirectory && dst->kind == NodeKind::kDirectory) return EISDIR;
     if (dst->kind == NodeKind::kDirectory && !dst->children.empty()) return ENOTEMPTY;
+    // An image replaced by a file that is not one takes its sidecar names along.
+    if (is_image_locked(*dst) && !is_image_locked(*src)) queue_departed_locked(*to_dir, new_name);
     unlink_child_locked(*to_dir, new_name, tx.dead);
   }
   if (src->kind == NodeKind::kFile) queue_sidecar_invalidations_locked(*from_dir, name, *src);
+  if (is_image_locked(*src) && (from_dir != to_dir || name != new_name)) queue_departed_locked(*from_dir, name);
   from_dir->children.erase(name);
   touch_dir_locked(*from_dir);
   // Renaming is not modifying: the TTL clock of the file keeps running.
@@ -190,13 +195,8 @@ Errno Tree::readdir(Ino ino, std::vector<DirEntry>* out, Ino* parent_ino) {
     if (child->kind != NodeKind::kFile || !is_image_locked(*child)) continue;
     // Listing computes nothing: sidecar nodes are created (for stable inode
     // numbers) but their analyses start only on lookup, getattr or open.
-    std::vector<std::string> kinds{kCombinedSidecar, kXmpSidecar};
-    kinds.insert(kinds.end(), options_.sidecar_analyzers.begin(), options_.sidecar_analyzers.end());
-    for (const auto& analyzer : kinds) {
-      if (const auto& listed = options_.listed_sidecars;
-          listed && std::find(listed->begin(), listed->end(), analyzer) == listed->end()) {
-        continue;  // -o listed= leaves it out; lookup still finds it
-      }
+    // -o listed= leaves some kinds out; lookup still finds them.
+    for (const auto& analyzer : listed_kinds()) {
       auto sidecar_name_str = sidecar_name(name, analyzer);
       // A name over NAME_MAX could be listed but never looked up (ls -l and
       // tar fail on it): an image with a very long name has no such sidecar.

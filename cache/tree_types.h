@@ -121,8 +121,16 @@ struct ExpiredEntry {
   TimePoint changed{};  // with `ino`: the ExpiryTarget
   bool is_dir = false;
   std::vector<std::string> path;           // from the root
-  std::vector<std::string> sidecar_names;  // computed sidecars the kernel may know
+  std::vector<std::string> sidecar_names;  // the image's listed sidecar names
   std::uint64_t bytes = 0;                 // file size, for the log
+};
+
+// A sidecar name that went with its image, and where: the directory's
+// inode and its path from the root (at the time departed() was called).
+struct DepartedName {
+  Ino dir = 0;
+  std::vector<std::string> dir_path;
+  std::string name;
 };
 
 struct TreeStats {

@@ -66,9 +66,20 @@ std::optional<std::string> Evictor::probe_answer(fuse_req_t req) const {
   return std::string(nonce_.data(), nonce_.size());
 }
 
+bool Evictor::departed_request(fuse_req_t req) const { return departing_.load() && from_this_thread(req); }
+
+void Evictor::wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
 void Evictor::loop() {
   tid_ = gettid();
   for (;;) {
+    unlink_departed();
     // No lock of ours is held across the tree calls or the evictions.
     auto now = fs_.clock().now();
     auto next = fs_.tree().next_expiry();
@@ -79,7 +90,9 @@ void Evictor::loop() {
     auto nap = kMaxNap;
     if (next) nap = std::min(nap, std::chrono::duration_cast<std::chrono::milliseconds>(*next - now) + std::chrono::milliseconds(1));
     std::unique_lock lock(mu_);
-    if (cv_.wait_for(lock, nap, [&] { return stopping_; })) return;
+    cv_.wait_for(lock, nap, [&] { return stopping_ || woken_; });
+    if (stopping_) return;
+    woken_ = false;
   }
 }
 
@@ -128,6 +141,21 @@ void Evictor::evict_one(int root, const cache::ExpiredEntry& entry, Tally& tally
   }
   (entry.is_dir ? tally.dirs : tally.files)++;
   tally.bytes += entry.bytes;
+}
+
+void Evictor::unlink_departed() {
+  const auto names = fs_.tree().departed();
+  if (names.empty()) return;
+  if (int root = open_own_mount(); root >= 0) {
+    departing_ = true;
+    for (const auto& d : names) {
+      const std::string dir = relative(d.dir_path, d.dir_path.size());
+      ::unlinkat(root, (dir.empty() ? d.name : dir + "/" + d.name).c_str(), 0);
+    }
+    departing_ = false;
+    ::close(root);
+  }
+  fs_.tree().forget_departed(names);  // what could not be unlinked is not retried
 }
 
 void Evictor::evict_due() {

@@ -23,6 +23,11 @@
 // is removed directly (same target check) and the kernel told with
 // notify_inval_*.
 //
+// The same thread unlinks departed sidecar names (cache::Tree::departed():
+// the names that went when the user renamed or removed an image), so that
+// watchers see those go too. Its lookups and unlinks of them are answered
+// from the departed set only (departed_request()); woken by wake().
+//
 // This thread is never a FUSE loop thread and holds no lock while it makes
 // those system calls, so the handlers it triggers cannot deadlock with it.
 // Thread-safety: target_of() and probe_answer() from any thread.
@@ -58,11 +63,16 @@ class Evictor {
   std::optional<cache::ExpiryTarget> target_of(fuse_req_t req) const;
   // The nonce, if `req` is this thread's probe; nothing for anyone else.
   std::optional<std::string> probe_answer(fuse_req_t req) const;
+  // Whether `req` is this thread's lookup or unlink of a departed name.
+  bool departed_request(fuse_req_t req) const;
+  // Departed names are queued: look now rather than at the next nap's end.
+  void wake();
 
  private:
   struct Tally;
   void loop();
   void evict_due();
+  void unlink_departed();
   int open_own_mount() const;
   void evict_one(int root, const cache::ExpiredEntry& entry, Tally& tally);
   bool from_this_thread(fuse_req_t req) const;
@@ -71,11 +81,13 @@ class Evictor {
   const std::string mountpoint_;
   std::array<char, 32> nonce_{};
   std::atomic<pid_t> tid_{0};
+  std::atomic<bool> departing_{false};  // unlinking departed names now
   mutable std::mutex target_mu_;  // guards target_; a leaf
   std::optional<cache::ExpiryTarget> target_;
-  std::mutex mu_;  // guards stopping_ only; a leaf, held just to wait (never across a tree call)
+  std::mutex mu_;  // guards stopping_ and woken_; a leaf, held just to wait (never across a tree call)
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool woken_ = false;
   std::thread thread_;
 };
 

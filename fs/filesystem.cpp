@@ -94,6 +94,12 @@ std::optional<cache::ExpiryTarget> Filesystem::eviction_of(fuse_req_t req) const
   return evictor_ ? evictor_->target_of(req) : std::nullopt;
 }
 
+bool Filesystem::departed_request(fuse_req_t req) const { return evictor_ && evictor_->departed_request(req); }
+
+void Filesystem::wake_evictor() {
+  if (evictor_) evictor_->wake();
+}
+
 std::optional<std::string> Filesystem::evictor_probe(fuse_req_t req) const {
   return evictor_ ? evictor_->probe_answer(req) : std::nullopt;
 }

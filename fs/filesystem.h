@@ -82,6 +82,10 @@ class Filesystem {
   std::optional<cache::ExpiryTarget> eviction_of(fuse_req_t req) const;
   // The evictor's probe nonce, if `req` is its probe (fs/evictor.h).
   std::optional<std::string> evictor_probe(fuse_req_t req) const;
+  // Whether `req` is the evictor's lookup or unlink of a departed sidecar
+  // name (cache::Tree::departed()); wake_evictor() after queuing some.
+  bool departed_request(fuse_req_t req) const;
+  void wake_evictor();
 
   const Options& options() const { return options_; }
   const cache::Clock& clock() const { return clock_; }

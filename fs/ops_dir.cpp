@@ -63,10 +63,12 @@ void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
   answer(req, "unlink", [&] {
     auto& fs = filesystem_of(req);
     if (reserved(parent, name)) return EPERM;
+    if (fs.departed_request(req)) return fs.tree().unlink_departed(parent, name);
     auto evicting = fs.eviction_of(req);
     int err = fs.tree().unlink(parent, name, evicting ? &*evicting : nullptr);
     fuse_reply_err(req, err);
     fs.flush_notifications();
+    if (err == 0 && !evicting) fs.wake_evictor();  // its sidecar names departed
     return kReplied;
   });
 }
@@ -91,6 +93,7 @@ void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t n
     int err = fs.tree().rename(parent, name, new_parent, new_name, flags);
     fuse_reply_err(req, err);
     fs.flush_notifications();
+    if (err == 0) fs.wake_evictor();  // the old sidecar names departed
     return kReplied;
   });
 }

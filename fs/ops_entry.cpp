@@ -40,6 +40,11 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     }
     if (parent == kControlDirIno) return ENOENT;
     cache::Entry entry;
+    if (fs.departed_request(req)) {
+      // The evictor's way to a departed sidecar name, to unlink it.
+      if (int err = fs.tree().lookup_departed(parent, name, &entry)) return err;
+      return reply_entry(req, fs, entry, false);
+    }
     if (int err = fs.tree().lookup(parent, name, &entry)) return err;
     if (entry.node->kind == cache::NodeKind::kSidecar) {
       if (!fs.tree().sidecar_result(entry.node)) {
