@@ -17,7 +17,9 @@ class SidecarPrivacyTest : public SidecarFixture {
  protected:
   std::vector<std::string> extra_options() const override { return {"precompute=all"}; }
   std::vector<std::string> wrapper() const override {
-    return {"strace", "-f", "-qq", "-e", kFileSyscalls, "-o", temp_dir() + "/trace.txt"};
+    // -y: unlinkat's directory descriptor shows its path (the evictor
+    // unlinks relative to the mountpoint it opened).
+    return {"strace", "-f", "-qq", "-y", "-e", kFileSyscalls, "-o", temp_dir() + "/trace.txt"};
   }
 };
 

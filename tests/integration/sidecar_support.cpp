@@ -192,6 +192,12 @@ TraceFindings analyze_trace(const std::string& trace, const std::string& mountpo
     std::vector<std::string> paths;
     for (auto it = std::sregex_iterator(args.begin(), args.end(), quoted); it != std::sregex_iterator(); ++it)
       paths.push_back((*it)[1].str());
+    // unlinkat(3</mnt>, "dir/name", 0) under strace -y: relative to that directory.
+    static const std::regex fd_path(R"(^\d+<([^>]*)>)");
+    std::smatch dir;
+    if (name == "unlinkat" && !paths.empty() && paths.front()[0] != '/' && std::regex_search(args, dir, fd_path)) {
+      paths.front() = dir[1].str() + "/" + paths.front();
+    }
     const std::string path = paths.empty() ? std::string() : paths.front();
     if (name == "execve") {
       program_of_pid[pid] = path;
