@@ -14,7 +14,7 @@ VISIONFS_BUILD_PACKAGES=(
 # Tools the tests and benchmarks drive, and the photos they use.
 VISIONFS_TEST_PACKAGES=(
   googletest libgtest-dev libbenchmark-dev
-  opencv-doc inotify-tools attr rsync jq strace python3 xxd psmisc libimage-exiftool-perl
+  opencv-doc inotify-tools attr rsync jq strace python3 xxd psmisc libimage-exiftool-perl libglib2.0-bin
   qrencode zint barcode zbar-tools tesseract-ocr facedetect hyperfine
 )
 

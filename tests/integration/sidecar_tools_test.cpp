@@ -61,6 +61,8 @@ std::map<std::string, Tool> tools() {
       {"grep", {"grep '' {IN} > {OUT}", ""}},
       {"head", {"head -c 100 {IN} > {OUT}", ""}},
       {"mmap", {py + " -c " + shell_quote(kMmapRead) + " {IN} > {OUT}", ""}},
+      // What Nautilus's copy does (GIO, libglib2.0-bin).
+      {"gio_copy", {"gio copy {IN} {OUT}", ""}},
   };
 }
 
@@ -184,7 +186,7 @@ std::string case_name(const ::testing::TestParamInfo<std::tuple<std::string, boo
 
 INSTANTIATE_TEST_SUITE_P(Tools, SidecarToolsTest,
                          ::testing::Combine(::testing::Values("cat", "jq", "cp", "rsync", "tar", "json_load",
-                                                              "grep", "head", "mmap"),
+                                                              "grep", "head", "mmap", "gio_copy"),
                                             ::testing::Bool(), ::testing::Bool()),
                          case_name);
 
@@ -230,6 +232,8 @@ TEST_F(SidecarLazySizesTest, ListingsAndStatsComputeNothingAndOpeningComputesOnc
                                  "stat " + qm("a.jpg.json") + " " + qm("b.jpg.meta.json"),
                                  // Names only on the image: reading its user.xdg.* values computes them.
                                  "getfattr " + qm("a.jpg") + " && getfattr -d " + qm("a.jpg.json"), "df " + dir,
+                                 // What a GTK file chooser or Nautilus asks of each entry.
+                                 "gio list -a standard::size,standard::content-type,standard::is-hidden " + dir,
                                  "test -r " + qm("a.jpg.colors.json")}) {
     auto r = run(cmd);
     EXPECT_TRUE(r.status == 0 || cmd.starts_with("getfattr")) << r.describe();
