@@ -14,6 +14,7 @@ using internal::kJson;
 
 std::string Tree::sidecar_name(const std::string& image_name, const std::string& analyzer) const {
   if (analyzer == kXmpSidecar) return image_name + ".xmp";
+  if (analyzer == kAnnotatedSidecar) return image_name + ".annotated.jpg";
   return analyzer == kCombinedSidecar ? image_name + std::string(kJson) : image_name + "." + analyzer + std::string(kJson);
 }
 
@@ -76,6 +77,10 @@ NodePtr Tree::sidecar_for_locked(Node& image, const std::string& analyzer) {
 NodePtr Tree::resolve_sidecar_locked(Node& dir, const std::string& name) {
   if (name.size() > 4 && name.ends_with(".xmp")) {
     return image_sidecar_locked(dir, name.substr(0, name.size() - 4), kXmpSidecar);
+  }
+  static constexpr std::string_view kAnnotatedSuffix = ".annotated.jpg";
+  if (name.size() > kAnnotatedSuffix.size() && name.ends_with(kAnnotatedSuffix)) {
+    return image_sidecar_locked(dir, name.substr(0, name.size() - kAnnotatedSuffix.size()), kAnnotatedSidecar);
   }
   if (name.size() <= kJson.size() || !name.ends_with(kJson)) return nullptr;
   std::string stem = name.substr(0, name.size() - kJson.size());

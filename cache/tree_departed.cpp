@@ -9,9 +9,12 @@
 namespace visionfs::cache {
 
 std::vector<std::string> Tree::listed_kinds() const {
-  std::vector<std::string> kinds{kCombinedSidecar, kXmpSidecar};
+  std::vector<std::string> kinds{kCombinedSidecar, kXmpSidecar, kAnnotatedSidecar};
   kinds.insert(kinds.end(), options_.sidecar_analyzers.begin(), options_.sidecar_analyzers.end());
-  if (const auto& listed = options_.listed_sidecars) {
+  const auto& listed = options_.listed_sidecars;
+  if (!listed) {
+    std::erase(kinds, kAnnotatedSidecar);
+  } else if (std::find(listed->begin(), listed->end(), "*") == listed->end()) {
     std::erase_if(kinds, [&](const std::string& k) { return std::find(listed->begin(), listed->end(), k) == listed->end(); });
   }
   return kinds;

@@ -29,9 +29,11 @@ inline constexpr Ino kFirstDynamicIno = 16;
 inline const std::string kCombinedSidecar{};
 // The analyzer name of NAME.xmp, composed from the same parts (sidecars/xmp.h).
 inline const std::string kXmpSidecar{"xmp"};
+// The analyzer name of NAME.annotated.jpg (sidecars/annotated.h).
+inline const std::string kAnnotatedSidecar{"annotated"};
 // Sidecars composed from the per-analyzer ones rather than computed.
 inline bool is_composed_sidecar(const std::string& kind) {
-  return kind == kCombinedSidecar || kind == kXmpSidecar;
+  return kind == kCombinedSidecar || kind == kXmpSidecar || kind == kAnnotatedSidecar;
 }
 
 struct TreeOptions {
@@ -42,7 +44,9 @@ struct TreeOptions {
   // Sidecar analyzer names: NAME.<analyzer>.json, plus NAME.json for "".
   std::vector<std::string> sidecar_analyzers;
   // The sidecar kinds readdir shows (names from sidecar_analyzers, "" for
-  // NAME.json); unset: all. Lookup resolves every sidecar regardless.
+  // NAME.json, "xmp", "annotated"; "*" for all). Unset: all but
+  // "annotated" (a thumbnailer would compute every image's preview).
+  // Lookup resolves every sidecar regardless.
   std::optional<std::vector<std::string>> listed_sidecars;
   // Whether bytes starting with `head` are an image (gets sidecars).
   std::function<bool(std::span<const std::uint8_t> head)> is_image;

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 namespace visionfs::fs {
@@ -28,7 +29,8 @@ std::string render_stats(const Filesystem& fs) {
   if (fs.service()) service = fs.service()->stats();
   std::uint64_t hits = 0;
   auto names = fs.sidecar_analyzers();
-  names.push_back("all");
+  // The composed sidecars: "all" is NAME.json.
+  for (const char* composed : {"all", "xmp", "annotated"}) names.push_back(composed);
   for (const auto& name : names) {
     const auto c = counters.count(name) ? counters.at(name) : sidecars::Counters{};
     json a;
@@ -41,7 +43,7 @@ std::string render_stats(const Filesystem& fs) {
       a["errors"] = it->second.errors;
       a["latencyMs"] = {{"p50", it->second.p50_ms}, {"p90", it->second.p90_ms},
                         {"p99", it->second.p99_ms}, {"max", it->second.max_ms}};
-    } else if (name != "all") {
+    } else if (name != "all" && name != "xmp" && name != "annotated") {
       a["runs"] = 0;
       a["errors"] = 0;
     }
@@ -76,12 +78,13 @@ std::string render_config(const Filesystem& fs) {
   out["tags"] = o.desktop_tags ? "on" : "off";
   // The sidecar kinds listings show (listed=): "json" is NAME.json.
   json listed = json::array();
-  for (const auto& kind : o.listed.value_or(std::vector<std::string>{""})) {
-    listed.push_back(kind.empty() ? "json" : kind);
-  }
-  if (!o.listed) {
-    listed.push_back("xmp");
+  const bool all = o.listed && std::find(o.listed->begin(), o.listed->end(), "*") != o.listed->end();
+  if (!o.listed || all) {
+    listed = {"json", "xmp"};
+    if (all) listed.push_back("annotated");
     for (const auto& name : fs.sidecar_analyzers()) listed.push_back(name);
+  } else {
+    for (const auto& kind : *o.listed) listed.push_back(kind.empty() ? "json" : kind);
   }
   out["listed"] = listed;
   json available = json::array();

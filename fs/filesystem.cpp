@@ -58,7 +58,8 @@ void Filesystem::start_threads(fuse_session* s) {
     unsigned workers = options_.workers ? options_.workers : std::max(1u, std::thread::hardware_concurrency());
   service_ = std::make_unique<analysis::AnalysisService>(analysis::DecodeLimits{options_.max_pixels}, workers);
   notifier_ = std::make_unique<Notifier>(s);
-  sidecars::SchedulerConfig config{sidecar_analyzers_, precompute_, kWriteWait};
+  sidecars::SchedulerConfig config{sidecar_analyzers_, precompute_, kWriteWait,
+                                   analysis::DecodeLimits{options_.max_pixels}};
   auto* analysis_service = service_.get();
   auto submit = [analysis_service](analysis::ImageRef image, const analysis::Analyzer* analyzer,
                                    analysis::AnalysisService::Done done) {

@@ -146,19 +146,22 @@ namespace {
 // listed=all|none|KIND:KIND... where a kind is "json" (NAME.json) or an
 // analyzer name.
 std::string parse_listed(const std::string& value, Options* out) {
-  if (value == "all") return {};
   out->listed.emplace();
+  if (value == "all") {
+    out->listed->push_back("*");
+    return {};
+  }
   if (value == "none") return {};
   const auto& known = analysis::all_analyzer_names();
   for (const auto& kind : split_list(value)) {
     if (kind == "json") {
       out->listed->push_back("");
-    } else if (kind == "xmp") {
+    } else if (kind == "xmp" || kind == "annotated") {
       out->listed->push_back(kind);
     } else if (std::find(known.begin(), known.end(), kind) != known.end()) {
       out->listed->push_back(kind);
     } else {
-      return "unknown sidecar kind '" + kind + "' in listed=: use all, none, or json, xmp and analyzer names";
+      return "unknown sidecar kind '" + kind + "' in listed=: use all, none, or json, xmp, annotated and analyzer names";
     }
   }
   return {};
@@ -303,7 +306,8 @@ void print_usage(const char* program) {
       "    -o analyzers=LIST      analyzers to offer, ':'-separated (default: all that can run)\n"
       "    -o precompute=LIST     analyses to start when an image is closed after writing: LIST, all or none (default none)\n"
       "    -o listed=all|none|LIST which sidecars a listing shows: LIST is ':'-separated json (NAME.json),\n"
-      "                           xmp (NAME.xmp) and analyzer names; every sidecar opens by its name whatever is listed (default all)\n"
+      "                           xmp (NAME.xmp), annotated (NAME.annotated.jpg) and analyzer names; every sidecar\n"
+      "                           opens by its name whatever is listed (default: all but annotated)\n"
       "    -o tags=on|off         images carry user.xdg.tags and user.xdg.comment from their analysis, computed\n"
       "                           when read; a value the user sets wins (default on)\n"
       "    -o sizes=lazy|exact    a sidecar not read yet: size 0 until it is opened (lazy, default; stat computes\n"

@@ -42,8 +42,9 @@ struct Options {
   // only opening a sidecar computes it (docs/design.md, "Sidecars").
   bool exact_sizes = false;
   // listed=: which sidecar kinds a directory listing shows (analyzer names,
-  // "" for NAME.json). Unset: all; empty: none. Every sidecar still opens
-  // by its name whatever this says.
+  // "" for NAME.json, "xmp", "annotated"; "*" for all). Unset: all but
+  // annotated; empty: none. Every sidecar still opens by its name whatever
+  // this says.
   std::optional<std::vector<std::string>> listed;
   // tags=on (default): images carry user.xdg.tags and user.xdg.comment,
   // computed when read (sidecars/desktop_tags.h).

@@ -2,6 +2,7 @@
 
 #include "sidecars/combined.h"
 #include "sidecars/xmp.h"
+#include "sidecars/annotated.h"
 
 #include <spdlog/spdlog.h>
 #include <string.h>  // explicit_bzero
@@ -17,10 +18,12 @@ struct Scheduler::Pending {
   // Parked: the image was open for writing when the computation was due.
   std::optional<cache::TimePoint> parked_until;
   cache::Ino parked_on = 0;
-  // NAME.json only: the parts of its image version, how many are still out,
-  // and which round of requests they answer (a NAME.json failed once and
-  // asked again must not count the first round's late answers).
+  // Composed sidecars only (NAME.json, .xmp, .annotated.jpg): the parts of
+  // its image version and their analyzers, how many are still out, and
+  // which round of requests they answer (one failed once and asked again
+  // must not count the first round's late answers).
   std::vector<cache::NodePtr> parts;
+  std::vector<std::string> part_names;
   std::size_t parts_left = 0;
   std::uint64_t round = 0;
 };
@@ -29,9 +32,15 @@ namespace {
 std::string counter_name(const std::string& analyzer) {
   return analyzer == cache::kCombinedSidecar ? "all" : analyzer;  // "xmp" for NAME.xmp
 }
-// NAME.json or NAME.xmp from the parts' texts.
-std::string compose(const std::string& kind, const std::vector<Part>& parts) {
-  return kind == cache::kXmpSidecar ? compose_xmp(parts) : compose_combined(parts);
+// The analyzers a composed sidecar is made of: all for NAME.json and
+// NAME.xmp, those it draws for NAME.annotated.jpg.
+std::vector<std::string> parts_of(const std::string& kind, const std::vector<std::string>& enabled) {
+  if (kind != cache::kAnnotatedSidecar) return enabled;
+  std::vector<std::string> drawn;
+  for (const auto& name : annotated_analyzers()) {
+    if (std::find(enabled.begin(), enabled.end(), name) != enabled.end()) drawn.push_back(name);
+  }
+  return drawn;
 }
 std::uint64_t next_round() {
   static std::atomic<std::uint64_t> counter{0};
@@ -125,7 +134,8 @@ void Scheduler::start_combined(const cache::NodePtr& combined) {
   int err = 0;
   // The parts of the same image version, taken in one step: a rewrite in
   // between would otherwise mix versions under one NAME.json inode.
-  auto parts = tree_.sidecar_parts(combined, config_.analyzers, &err);
+  auto part_names = parts_of(combined->analyzer, config_.analyzers);
+  auto parts = tree_.sidecar_parts(combined, part_names, &err);
   if (err) return fail(combined->ino, err);
   std::uint64_t round = next_round();
   {
@@ -133,14 +143,12 @@ void Scheduler::start_combined(const cache::NodePtr& combined) {
     auto it = pending_.find(combined->ino);
     if (it == pending_.end()) return;
     it->second.parts = parts;
+    it->second.part_names = part_names;
     it->second.parts_left = parts.size();
     it->second.round = round;
     counters_[counter_name(combined->analyzer)].computed++;
   }
-  if (parts.empty()) {
-    std::string text = compose(combined->analyzer, {});
-    return finish(combined, text);
-  }
+  if (parts.empty()) return compose_and_finish(combined, {});
   for (std::size_t i = 0; i < parts.size(); ++i) {
     request(parts[i], Waiter([this, ino = combined->ino, i, round](const Outcome& outcome) {
               part_done(ino, i, round, outcome);
@@ -152,6 +160,7 @@ void Scheduler::part_done(cache::Ino combined_ino, std::size_t index, std::uint6
   Answers answers;
   cache::NodePtr combined;
   std::vector<cache::NodePtr> parts;
+  std::vector<std::string> part_names;
   {
     cache::MutexLock lock(mu_);
     auto it = pending_.find(combined_ino);
@@ -163,6 +172,7 @@ void Scheduler::part_done(cache::Ino combined_ino, std::size_t index, std::uint6
     } else if (--it->second.parts_left == 0) {
       combined = it->second.sidecar;
       parts = it->second.parts;
+      part_names = it->second.part_names;
     }
   }
   deliver_all(answers);
@@ -172,10 +182,22 @@ void Scheduler::part_done(cache::Ino combined_ino, std::size_t index, std::uint6
   for (std::size_t i = 0; i < parts.size(); ++i) {
     results.push_back(tree_.sidecar_result(parts[i]));
     if (!results.back()) return fail(combined_ino, EIO);  // cannot happen: each part answered with its result
-    views.push_back({config_.analyzers[i], results.back()->view()});
+    views.push_back({part_names[i], results.back()->view()});
   }
-  std::string text = compose(combined->analyzer, views);
-  finish(combined, text);
+  compose_and_finish(combined, views);
+}
+
+void Scheduler::compose_and_finish(const cache::NodePtr& composed, const std::vector<Part>& parts) {
+  std::string text;
+  if (composed->analyzer == cache::kAnnotatedSidecar) {
+    // Drawn on the pixels of the version the parts describe, decoded here.
+    const auto source = tree_.sidecar_source(composed);
+    if (!source.current || !source.content) return fail(composed->ino, source.image_linked ? ESTALE : ENOENT);
+    text = compose_annotated(source.content->bytes(), parts, config_.limits);
+  } else {
+    text = composed->analyzer == cache::kXmpSidecar ? compose_xmp(parts) : compose_combined(parts);
+  }
+  finish(composed, text);
   explicit_bzero(text.data(), text.size());
 }
 

@@ -32,6 +32,7 @@
 #include "cache/clock.h"
 #include "cache/thread_annotations.h"
 #include "cache/tree.h"
+#include "sidecars/combined.h"
 #include "sidecars/waiter.h"
 
 #include <chrono>
@@ -52,6 +53,7 @@ struct SchedulerConfig {
   std::vector<std::string> analyzers;   // enabled, in NAME.json order
   std::vector<std::string> precompute;  // started when an image's last writer closes
   std::chrono::milliseconds write_wait{30000};
+  analysis::DecodeLimits limits;  // NAME.annotated.jpg decodes the image to draw on
 };
 
 struct Counters {
@@ -93,6 +95,7 @@ class Scheduler {
   void start_analysis(const cache::NodePtr& sidecar, const cache::SidecarSource& source);
   void start_combined(const cache::NodePtr& combined);
   void part_done(cache::Ino combined, std::size_t index, std::uint64_t round, const Outcome& outcome);
+  void compose_and_finish(const cache::NodePtr& composed, const std::vector<Part>& parts);
   void finish(const cache::NodePtr& sidecar, std::string_view text);
   void fail(cache::Ino ino, int err);
   // Moves the waiters of `ino` out with `outcome`, erases it.

@@ -132,9 +132,10 @@ TEST(ParseOptions, ListedKinds) {
     EXPECT_TRUE(parse_options(a.argc(), a.argv(), &o, &error)) << error;
     return o.listed;
   };
-  EXPECT_FALSE(listed("all"));
+  EXPECT_EQ(listed("all"), std::vector<std::string>{"*"});
   EXPECT_EQ(listed("none"), std::vector<std::string>{});
   EXPECT_EQ(listed("json:faces"), (std::vector<std::string>{"", "faces"}));
+  EXPECT_EQ(listed("xmp:annotated"), (std::vector<std::string>{"xmp", "annotated"}));
 }
 
 TEST(ParseOptions, MissingMountpointOrTooManyArguments) {
