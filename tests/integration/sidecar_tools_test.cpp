@@ -51,6 +51,7 @@ std::map<std::string, Tool> tools() {
       {"cat", {"cat {IN} > {OUT}", ""}},
       {"jq", {"jq . {IN} > {OUT}", ""}},
       {"cp", {"", "cp {INS} {OUTDIR}/"}},
+      {"cp_a", {"", "cp -a {INS} {OUTDIR}/"}},
       {"rsync", {"", "rsync -a {INS} {OUTDIR}/"}},
       {"tar",
        {"",
@@ -185,7 +186,7 @@ std::string case_name(const ::testing::TestParamInfo<std::tuple<std::string, boo
 }
 
 INSTANTIATE_TEST_SUITE_P(Tools, SidecarToolsTest,
-                         ::testing::Combine(::testing::Values("cat", "jq", "cp", "rsync", "tar", "json_load",
+                         ::testing::Combine(::testing::Values("cat", "jq", "cp", "cp_a", "rsync", "tar", "json_load",
                                                               "grep", "head", "mmap", "gio_copy"),
                                             ::testing::Bool(), ::testing::Bool()),
                          case_name);
