@@ -41,9 +41,16 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     if (parent == kControlDirIno) return ENOENT;
     cache::Entry entry;
     if (fs.departed_request(req)) {
-      // The evictor's way to a departed sidecar name, to unlink it.
+      // The evictor's way to a departed sidecar name, to unlink it. Timeouts
+      // of 0: if the unlink is refused (the name leads somewhere again), the
+      // kernel must not keep this stand-in under that name.
       if (int err = fs.tree().lookup_departed(parent, name, &entry)) return err;
-      return reply_entry(req, fs, entry, false);
+      fuse_entry_param e{};
+      e.ino = entry.node->ino;
+      e.attr = entry.attr;
+      fs.tree().ref(entry.node);
+      if (fuse_reply_entry(req, &e) != 0) fs.tree().forget(entry.node->ino, 1);
+      return kReplied;
     }
     if (int err = fs.tree().lookup(parent, name, &entry)) return err;
     if (entry.node->kind == cache::NodeKind::kSidecar) {
