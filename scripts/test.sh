@@ -53,7 +53,7 @@ exclude=()
 # Under ThreadSanitizer the runtime itself writes /tmp/tsan.rodata.PID and
 # clang's OpenMP /dev/shm/__KMP_*: the strace privacy checks would report the
 # sanitizer, not the daemon. They run in every other build.
-[ "$tsan" = ON ] && exclude=(-E 'PrivacyTraceTest|SidecarPrivacyTest')
+[ "$tsan" = ON ] && exclude=(-E 'PrivacyTraceTest|SidecarPrivacyTest|HostileImagesTest')
 ctest --output-on-failure --timeout 900 -j2 "${exclude[@]}"
 
 # Then every fuzzer for 30 s over its seed corpus, in its own clang build
