@@ -76,6 +76,7 @@ struct Node : std::enable_shared_from_this<Node> {
   std::uint32_t writers = 0;              // open handles with write access
   std::optional<bool> is_image;           // by magic bytes, valid for `is_image_version`
   std::uint64_t is_image_version = 0;
+  bool names_announced = false;           // its sidecar names were announced to watchers
   std::map<std::string, NodePtr> sidecars;  // analyzer ("" = combined) -> node, for `version`
 
   // kSidecar

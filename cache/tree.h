@@ -135,6 +135,15 @@ class Tree {
   Errno unlink_departed(Ino parent, const std::string& name);
   // Drops what is left of `names` (the mount could not be reached).
   void forget_departed(const std::vector<DepartedName>& names);
+  // Arrived sidecar names, the other way round: names that appeared with a
+  // renamed image, or with a new image when its last writer closed it. The
+  // evictor makes each through the mount (mknod), so that watchers get
+  // IN_CREATE: its lookup of such a name is told ENOENT (is_arrived), and
+  // its mknod is answered with the existing sidecar (mknod_arrived).
+  std::vector<DepartedName> arrived() const;
+  bool is_arrived(Ino parent, const std::string& name) const;
+  Errno mknod_arrived(Ino parent, const std::string& name, Entry* out);
+  void forget_arrived(const std::vector<DepartedName>& names);
 
   std::vector<Notification> take_notifications();
   // Image versions that had sidecars and are now gone (rewritten, removed,
@@ -188,6 +197,7 @@ class Tree {
   std::vector<std::string> listed_sidecar_names_locked(const Node& dir, const std::string& image_name) const
       REQUIRES(mu_);
   void queue_departed_locked(const Node& dir, const std::string& image_name) REQUIRES(mu_);
+  void queue_arrived_locked(const Node& dir, const std::string& image_name) REQUIRES(mu_);
   NodePtr resolve_sidecar_locked(Node& dir, const std::string& name) REQUIRES(mu_);
   // The sidecar for `analyzer` of the image `image_name` in `dir`, if that is an image.
   NodePtr image_sidecar_locked(Node& dir, const std::string& image_name, const std::string& analyzer) REQUIRES(mu_);
@@ -214,6 +224,9 @@ class Tree {
   Ino next_ino_ GUARDED_BY(mu_) = kFirstDynamicIno;
   std::uint64_t evictions_ GUARDED_BY(mu_) = 0;
   std::set<std::pair<Ino, std::string>> departed_ GUARDED_BY(mu_);  // (directory, name)
+  std::set<std::pair<Ino, std::string>> arrived_ GUARDED_BY(mu_);   // (directory, name)
+  std::vector<DepartedName> named_paths_locked(const std::set<std::pair<Ino, std::string>>& names) const
+      REQUIRES(mu_);
 };
 
 }  // namespace visionfs::cache

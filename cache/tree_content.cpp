@@ -123,7 +123,15 @@ Errno Tree::open_locked(Node& node_ref, int flags, OpenResult* out, Graveyard& d
 
 ReleaseResult Tree::release(const NodePtr& node, int flags) {
   MutexLock lock(mu_);
-  if (node->kind == NodeKind::kFile && writable(flags) && node->writers > 0) node->writers--;
+  if (node->kind == NodeKind::kFile && writable(flags) && node->writers > 0) {
+    node->writers--;
+    // A file that is an image when its last writer closes it: its sidecar
+    // names arrive (once per file; a rename announces its new names).
+    if (node->writers == 0 && node->linked && node->parent && !node->names_announced && is_image_locked(*node)) {
+      node->names_announced = true;
+      queue_arrived_locked(*node->parent, node->name);
+    }
+  }
   return {node->writers == 0, node->version};
 }
 

@@ -36,10 +36,23 @@ void Tree::queue_departed_locked(const Node& dir, const std::string& image_name)
   for (auto& name : listed_sidecar_names_locked(dir, image_name)) departed_.emplace(dir.ino, std::move(name));
 }
 
+void Tree::queue_arrived_locked(const Node& dir, const std::string& image_name) {
+  for (auto& name : listed_sidecar_names_locked(dir, image_name)) arrived_.emplace(dir.ino, std::move(name));
+}
+
 std::vector<DepartedName> Tree::departed() const {
   MutexLock lock(mu_);
+  return named_paths_locked(departed_);
+}
+
+std::vector<DepartedName> Tree::arrived() const {
+  MutexLock lock(mu_);
+  return named_paths_locked(arrived_);
+}
+
+std::vector<DepartedName> Tree::named_paths_locked(const std::set<std::pair<Ino, std::string>>& names) const {
   std::vector<DepartedName> out;
-  for (const auto& [dir_ino, name] : departed_) {
+  for (const auto& [dir_ino, name] : names) {
     auto dir = find_locked(dir_ino);
     if (!dir || dir->kind != NodeKind::kDirectory || (!dir->linked && dir_ino != kRootIno)) continue;
     out.push_back({dir_ino, path_locked(*dir), name});
@@ -74,6 +87,27 @@ Errno Tree::unlink_departed(Ino parent, const std::string& name) {
 void Tree::forget_departed(const std::vector<DepartedName>& names) {
   MutexLock lock(mu_);
   for (const auto& d : names) departed_.erase({d.dir, d.name});
+}
+
+bool Tree::is_arrived(Ino parent, const std::string& name) const {
+  MutexLock lock(mu_);
+  return arrived_.count({parent, name}) > 0;
+}
+
+Errno Tree::mknod_arrived(Ino parent, const std::string& name, Entry* out) {
+  MutexLock lock(mu_);
+  if (arrived_.erase({parent, name}) == 0) return EEXIST;
+  auto dir = find_locked(parent);
+  auto sidecar = dir && dir->kind == NodeKind::kDirectory ? resolve_sidecar_locked(*dir, name) : nullptr;
+  if (!sidecar) return ENOENT;  // gone again meanwhile: nothing to announce
+  out->node = sidecar;
+  fill_stat_locked(*sidecar, &out->attr);
+  return 0;
+}
+
+void Tree::forget_arrived(const std::vector<DepartedName>& names) {
+  MutexLock lock(mu_);
+  for (const auto& d : names) arrived_.erase({d.dir, d.name});
 }
 
 }  // namespace visionfs::cache

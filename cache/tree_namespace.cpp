@@ -141,6 +141,7 @@ Errno Tree::rename(Ino parent, const std::string& name, Ino new_parent, const st
     unlink_child_locked(*to_dir, new_name, tx.dead);
   }
   if (src->kind == NodeKind::kFile) queue_sidecar_invalidations_locked(*from_dir, name, *src);
+  const bool replaces_image = dst && dst->kind == NodeKind::kFile && dst->is_image.value_or(false);
   if (is_image_locked(*src) && (from_dir != to_dir || name != new_name)) queue_departed_locked(*from_dir, name);
   from_dir->children.erase(name);
   touch_dir_locked(*from_dir);
@@ -148,6 +149,10 @@ Errno Tree::rename(Ino parent, const std::string& name, Ino new_parent, const st
   TimePoint changed = src->changed;
   link_locked(*to_dir, new_name, src);
   src->changed = changed;
+  // Over an image, the names stay the same; otherwise they arrive.
+  if (!replaces_image && is_image_locked(*src) && (from_dir != to_dir || name != new_name)) {
+    queue_arrived_locked(*to_dir, new_name);
+  }
   reindex_locked(*src);
   src->ctime = wall_now();
   // Sidecars follow their image: same nodes, new names.

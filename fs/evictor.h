@@ -25,7 +25,8 @@
 //
 // The same thread unlinks departed sidecar names (cache::Tree::departed():
 // the names that went when the user renamed or removed an image), so that
-// watchers see those go too. Its lookups and unlinks of them are answered
+// watchers see those go too, and makes arrived ones (mknod, answered with
+// the existing sidecar) so that they see new names come. Its lookups and unlinks of them are answered
 // from the departed set only (departed_request()); woken by wake().
 //
 // This thread is never a FUSE loop thread and holds no lock while it makes
@@ -39,6 +40,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -65,14 +67,19 @@ class Evictor {
   std::optional<std::string> probe_answer(fuse_req_t req) const;
   // Whether `req` is this thread's lookup or unlink of a departed name.
   bool departed_request(fuse_req_t req) const;
-  // Departed names are queued: look now rather than at the next nap's end.
+  // Whether `req` is this thread's lookup or mknod of an arrived name.
+  bool arrival_request(fuse_req_t req) const;
+  // Departed or arrived names were queued: they are handled after a second
+  // of quiet (an unmount while a batch holds the mount fails with EBUSY).
   void wake();
 
  private:
   struct Tally;
   void loop();
   void evict_due();
+  bool watcher_batch_due();
   void unlink_departed();
+  void announce_arrived();
   int open_own_mount() const;
   void evict_one(int root, const cache::ExpiredEntry& entry, Tally& tally);
   bool from_this_thread(fuse_req_t req) const;
@@ -82,12 +89,13 @@ class Evictor {
   std::array<char, 32> nonce_{};
   std::atomic<pid_t> tid_{0};
   std::atomic<bool> departing_{false};  // unlinking departed names now
+  std::atomic<bool> announcing_{false};  // making arrived names now
   mutable std::mutex target_mu_;  // guards target_; a leaf
   std::optional<cache::ExpiryTarget> target_;
-  std::mutex mu_;  // guards stopping_ and woken_; a leaf, held just to wait (never across a tree call)
+  std::mutex mu_;  // guards stopping_ and quiet_until_; a leaf, never held across a tree call
   std::condition_variable cv_;
   bool stopping_ = false;
-  bool woken_ = false;
+  std::chrono::steady_clock::time_point quiet_until_{};
   std::thread thread_;
 };
 

@@ -96,6 +96,7 @@ std::optional<cache::ExpiryTarget> Filesystem::eviction_of(fuse_req_t req) const
 }
 
 bool Filesystem::departed_request(fuse_req_t req) const { return evictor_ && evictor_->departed_request(req); }
+bool Filesystem::arrival_request(fuse_req_t req) const { return evictor_ && evictor_->arrival_request(req); }
 
 void Filesystem::wake_evictor() {
   if (evictor_) evictor_->wake();

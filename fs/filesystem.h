@@ -85,6 +85,7 @@ class Filesystem {
   // Whether `req` is the evictor's lookup or unlink of a departed sidecar
   // name (cache::Tree::departed()); wake_evictor() after queuing some.
   bool departed_request(fuse_req_t req) const;
+  bool arrival_request(fuse_req_t req) const;  // the evictor making an arrived name
   void wake_evictor();
 
   const Options& options() const { return options_; }

@@ -38,6 +38,13 @@ void op_mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, 
     // meaningless in a memory-only image store.
     if (!S_ISREG(mode)) return EPERM;
     auto& fs = filesystem_of(req);
+    if (fs.arrival_request(req)) {
+      // The evictor announcing an arrived sidecar name: answered with the
+      // existing sidecar, so the kernel links it and tells watchers.
+      cache::Entry entry;
+      if (int err = fs.tree().mknod_arrived(parent, name, &entry)) return err;
+      return reply_entry(req, fs, entry, false);
+    }
     if (reserved(parent, name)) return parent == kControlDirIno ? EACCES : EEXIST;
     const fuse_ctx* ctx = fuse_req_ctx(req);
     cache::Entry entry;
@@ -93,7 +100,7 @@ void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t n
     int err = fs.tree().rename(parent, name, new_parent, new_name, flags);
     fuse_reply_err(req, err);
     fs.flush_notifications();
-    if (err == 0) fs.wake_evictor();  // the old sidecar names departed
+    if (err == 0) fs.wake_evictor();  // the old sidecar names departed, the new ones arrived
     return kReplied;
   });
 }

@@ -52,6 +52,9 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
       if (fuse_reply_entry(req, &e) != 0) fs.tree().forget(entry.node->ino, 1);
       return kReplied;
     }
+    // The evictor announcing a new sidecar name: "not there yet", so that
+    // the kernel sends the MKNOD that gives watchers IN_CREATE.
+    if (fs.arrival_request(req) && fs.tree().is_arrived(parent, name)) return ENOENT;
     if (int err = fs.tree().lookup(parent, name, &entry)) return err;
     if (entry.node->kind == cache::NodeKind::kSidecar) {
       if (!fs.tree().sidecar_result(entry.node)) {

@@ -122,6 +122,7 @@ void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   if (writable(handle->flags) && released.last_writer && fs.scheduler() && fs.tree().is_image_file(handle->node)) {
     // After the reply: parked sidecars and precomputation may start now.
     fs.scheduler()->image_closed(handle->node, released.version != handle->version_at_open);
+    fs.wake_evictor();  // a new image's sidecar names may have arrived
   }
   // The handle (and perhaps the last reference to an evicted file, whose
   // bytes are wiped now) goes here, after the reply.

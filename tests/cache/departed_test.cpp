@@ -46,6 +46,23 @@ TEST_F(TreeTest, RenamingAnImageDepartsTheOldNamesOnly) {
   EXPECT_EQ(tree_.unlink_departed(kRootIno, "a.jpg.json"), ESTALE);
 }
 
+TEST_F(TreeTest, ANewImageAndARenamedOneAnnounceTheirSidecarNamesOnce) {
+  create(kRootIno, "a.jpg", "IMG-bytes");  // closed by the fixture
+  EXPECT_EQ(names_of(tree_.arrived()), kOfA);
+  tree_.forget_arrived(tree_.arrived());
+  ASSERT_EQ(tree_.rename(kRootIno, "a.jpg", kRootIno, "b.jpg", 0), 0);
+  const std::vector<std::string> of_b = {"b.jpg.faces.json", "b.jpg.json", "b.jpg.meta.json", "b.jpg.xmp"};
+  EXPECT_EQ(names_of(tree_.arrived()), of_b);
+  EXPECT_TRUE(tree_.is_arrived(kRootIno, "b.jpg.json"));
+  Entry e;
+  ASSERT_EQ(tree_.mknod_arrived(kRootIno, "b.jpg.json", &e), 0);
+  EXPECT_EQ(e.node->analyzer, kCombinedSidecar) << "answered with the real sidecar";
+  EXPECT_EQ(tree_.mknod_arrived(kRootIno, "b.jpg.json", &e), EEXIST) << "once";
+  EXPECT_FALSE(tree_.is_arrived(kRootIno, "b.jpg.json"));
+  ASSERT_EQ(tree_.unlink(kRootIno, "b.jpg"), 0);
+  EXPECT_EQ(tree_.mknod_arrived(kRootIno, "b.jpg.meta.json", &e), ENOENT) << "gone again: nothing to announce";
+}
+
 TEST_F(TreeTest, AnExpiringImageNamesEveryListedSidecar) {
   create(kRootIno, "a.jpg", "IMG-bytes");
   names(kRootIno);  // a listing: the kernel may show every sidecar name

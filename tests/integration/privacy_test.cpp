@@ -29,13 +29,16 @@ const std::set<std::string> kWritableAllowed = {"/dev/fuse", "/dev/null"};
 
 // execve and clone name the program behind each pid in the findings.
 const char* const kTraced = "trace=execve,clone,clone3,fork,vfork,open,openat,openat2,creat,rename,renameat,renameat2,"
-                            "unlink,unlinkat,rmdir,truncate,ftruncate";
+                            "unlink,unlinkat,rmdir,truncate,ftruncate,mknod,mknodat";
 
 // The evictor removes expired entries by unlink/rmdir through the daemon's
 // own mount (fs/evictor.h: only a VFS unlink gives directory watchers
 // IN_DELETE). Those requests come back to the daemon and touch only memory,
 // so removals below the mountpoint are allowed; everything else is not.
-bool removal_call(const std::string& name) { return name == "unlink" || name == "unlinkat" || name == "rmdir"; }
+// Its mknods there (announcing sidecar names that arrived) likewise.
+bool removal_call(const std::string& name) {
+  return name == "unlink" || name == "unlinkat" || name == "rmdir" || name == "mknodat";
+}
 
 struct TraceFindings {
   std::vector<std::string> violations;
@@ -92,7 +95,8 @@ TraceFindings analyze_trace(const std::string& trace, const std::string& mountpo
     } else if (removal_call(name)) {
       std::string full = path;
       std::smatch dir;
-      if (name == "unlinkat" && !path.empty() && path[0] != '/' && std::regex_search(args, dir, fd_path))
+      if ((name == "unlinkat" || name == "mknodat") && !path.empty() && path[0] != '/' &&
+          std::regex_search(args, dir, fd_path))
         full = dir[1].str() + "/" + path;
       if (full.rfind(mountpoint + "/", 0) == 0)
         ++f.own_mount_removals;
