@@ -155,33 +155,30 @@ bool Evictor::watcher_batch_due() {
   return std::chrono::steady_clock::now() >= quiet_until_;
 }
 
-void Evictor::unlink_departed() {
-  const auto names = fs_.tree().departed();
+void Evictor::on_own_mount(const std::vector<cache::DepartedName>& names, std::atomic<bool>& mode,
+                           const std::function<void(int root, const std::string& path)>& call) {
   if (names.empty()) return;
   if (int root = open_own_mount(); root >= 0) {
-    departing_ = true;
+    mode = true;  // the handlers answer these requests from the departed or arrived set
     for (const auto& d : names) {
       const std::string dir = relative(d.dir_path, d.dir_path.size());
-      ::unlinkat(root, (dir.empty() ? d.name : dir + "/" + d.name).c_str(), 0);
+      call(root, dir.empty() ? d.name : dir + "/" + d.name);
     }
-    departing_ = false;
+    mode = false;
     ::close(root);
   }
+}
+
+void Evictor::unlink_departed() {
+  const auto names = fs_.tree().departed();
+  on_own_mount(names, departing_, [](int root, const std::string& path) { ::unlinkat(root, path.c_str(), 0); });
   fs_.tree().forget_departed(names);  // what could not be unlinked is not retried
 }
 
 void Evictor::announce_arrived() {
   const auto names = fs_.tree().arrived();
-  if (names.empty()) return;
-  if (int root = open_own_mount(); root >= 0) {
-    announcing_ = true;
-    for (const auto& d : names) {
-      const std::string dir = relative(d.dir_path, d.dir_path.size());
-      ::mknodat(root, (dir.empty() ? d.name : dir + "/" + d.name).c_str(), S_IFREG | 0444, 0);
-    }
-    announcing_ = false;
-    ::close(root);
-  }
+  on_own_mount(names, announcing_,
+               [](int root, const std::string& path) { ::mknodat(root, path.c_str(), S_IFREG | 0444, 0); });
   fs_.tree().forget_arrived(names);
 }
 

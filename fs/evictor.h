@@ -42,6 +42,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -78,6 +79,10 @@ class Evictor {
   void loop();
   void evict_due();
   bool watcher_batch_due();
+  // Proves the mount, sets `mode` and calls `call` for each name's path
+  // relative to it; nothing when the mount cannot be reached.
+  void on_own_mount(const std::vector<cache::DepartedName>& names, std::atomic<bool>& mode,
+                    const std::function<void(int root, const std::string& path)>& call);
   void unlink_departed();
   void announce_arrived();
   int open_own_mount() const;

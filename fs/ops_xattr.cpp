@@ -20,10 +20,6 @@
 namespace visionfs::fs {
 namespace {
 
-int reply_sized(fuse_req_t req, size_t size, const char* data, size_t length) {
-  return reply_xattr_sized(req, size, data, length);
-}
-
 // The image behind `ino` when it gets desktop attributes (-o tags=on).
 cache::NodePtr desktop_image(Filesystem& fs, fuse_ino_t ino) {
   if (!fs.options().desktop_tags || !fs.scheduler()) return nullptr;
@@ -47,7 +43,7 @@ void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) 
       // opened is this mount (fs/evictor.h). Everyone else sees no such name.
       auto nonce = filesystem_of(req).evictor_probe(req);
       if (!nonce) return ENODATA;
-      return reply_sized(req, size, nonce->data(), nonce->size());
+      return reply_xattr_sized(req, size, nonce->data(), nonce->size());
     }
     auto& fs = filesystem_of(req);
     std::vector<std::uint8_t> value;
@@ -63,7 +59,7 @@ void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) 
       }
     }
     if (err) return err;
-    return reply_sized(req, size, reinterpret_cast<const char*>(value.data()), value.size());
+    return reply_xattr_sized(req, size, reinterpret_cast<const char*>(value.data()), value.size());
   });
 }
 
@@ -81,7 +77,7 @@ void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
     }
     std::string list;
     for (const auto& n : names) list.append(n).push_back('\0');
-    return reply_sized(req, size, list.data(), list.size());
+    return reply_xattr_sized(req, size, list.data(), list.size());
   });
 }
 

@@ -188,6 +188,20 @@ void Scheduler::part_done(cache::Ino combined_ino, std::size_t index, std::uint6
 }
 
 void Scheduler::compose_and_finish(const cache::NodePtr& composed, const std::vector<Part>& parts) {
+  // Called from a part's waiter: an exception escaping from here would stop
+  // in Waiter::deliver, and the composed sidecar's own waiters would never
+  // be answered. So a failure to compose is their outcome.
+  try {
+    compose_or_throw(composed, parts);
+  } catch (const std::bad_alloc&) {
+    fail(composed->ino, ENOMEM);
+  } catch (const std::exception& e) {
+    spdlog::error("composing a sidecar failed: {}", e.what());
+    fail(composed->ino, EIO);
+  }
+}
+
+void Scheduler::compose_or_throw(const cache::NodePtr& composed, const std::vector<Part>& parts) {
   std::string text;
   if (composed->analyzer == cache::kAnnotatedSidecar) {
     // Drawn on the pixels of the version the parts describe, decoded here.

@@ -95,7 +95,10 @@ class Scheduler {
   void start_analysis(const cache::NodePtr& sidecar, const cache::SidecarSource& source);
   void start_combined(const cache::NodePtr& combined);
   void part_done(cache::Ino combined, std::size_t index, std::uint64_t round, const Outcome& outcome);
+  // Composes NAME.json, .xmp or .annotated.jpg from its parts and answers
+  // its waiters: with the result, or with the errno of any failure.
   void compose_and_finish(const cache::NodePtr& composed, const std::vector<Part>& parts);
+  void compose_or_throw(const cache::NodePtr& composed, const std::vector<Part>& parts);
   void finish(const cache::NodePtr& sidecar, std::string_view text);
   void fail(cache::Ino ino, int err);
   // Moves the waiters of `ino` out with `outcome`, erases it.

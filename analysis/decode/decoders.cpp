@@ -15,14 +15,8 @@ void install_decoder_guards() {
 }
 
 std::string_view format_refusal(ImageFormat format) {
+  if (is_decodable(format)) return {};
   switch (format) {
-    case ImageFormat::kJpeg:
-    case ImageFormat::kPng:
-    case ImageFormat::kGif:
-    case ImageFormat::kBmp:
-    case ImageFormat::kWebp:
-    case ImageFormat::kTiff:
-      return {};
     case ImageFormat::kExr:
     case ImageFormat::kHdr:
     case ImageFormat::kJpeg2000:
@@ -35,8 +29,9 @@ std::string_view format_refusal(ImageFormat format) {
     case ImageFormat::kAvif:
     case ImageFormat::kPsd:
       return "no in-memory decoder for it";
+    default:
+      return "unknown format";
   }
-  return "unknown format";
 }
 
 cv::Mat decode_stored_pixels(ImageFormat format, std::span<const std::uint8_t> bytes,

@@ -9,34 +9,10 @@
 
 #include <chrono>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 namespace visionfs::itest {
 namespace {
-
-long peak_rss_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
-// Opens for writing in an strace log, except the FUSE channel and /dev/null.
-std::vector<std::string> writable_opens(const std::string& trace) {
-  static const std::regex open_call(R"(open(at2?)?\(.*\"([^\"]*)\".*(O_WRONLY|O_RDWR|O_CREAT|O_TRUNC))");
-  std::vector<std::string> found;
-  std::istringstream in(trace);
-  for (std::string line; std::getline(in, line);) {
-    std::smatch m;
-    if (std::regex_search(line, m, open_call) && m[2] != "/dev/fuse" && m[2] != "/dev/null") {
-      found.push_back(line);
-    }
-  }
-  return found;
-}
 
 void write_bytes(const std::string& path, const testing::ByteVector& bytes) {
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
@@ -47,7 +23,7 @@ class HostileImagesTest : public SidecarFixture {
  protected:
   bool with_models() const override { return false; }
   std::vector<std::string> wrapper() const override {
-    return {"strace", "-f", "-qq", "-e", "trace=open,openat,openat2,creat", "-o", temp_dir() + "/trace.txt"};
+    return {"strace", "-f", "-qq", "-y", "-e", kFileSyscalls, "-o", temp_dir() + "/trace.txt"};
   }
 };
 
@@ -79,16 +55,19 @@ TEST_F(HostileImagesTest, ErrorSidecarsLittleMemoryNothingWritten) {
   }
   const pid_t pid = daemon_pid();
   ASSERT_GT(pid, 0);
-  const long peak = peak_rss_kib(pid);
+  const long peak = rss_kib(pid, "VmHWM");
   std::cout << "[ info     ] daemon peak RSS " << peak / 1024 << " MiB\n";
   EXPECT_GT(peak, 0);
   EXPECT_LT(peak, 1024L * 1024) << "peak RSS " << peak << " KiB";
 
   unmount_and_check();
   const std::string trace = read_local_file(temp_dir() + "/trace.txt");
-  ASSERT_NE(trace.find("/dev/fuse"), std::string::npos) << "wrong trace?";
-  const auto writes = writable_opens(trace);
-  EXPECT_TRUE(writes.empty()) << writes.size() << " open(s) for writing, first: " << writes.front();
+  const auto findings = analyze_trace(trace, mnt());
+  ASSERT_TRUE(findings.writable_opens.count("/dev/fuse")) << "the trace does not show /dev/fuse: wrong trace?";
+  std::ostringstream report;
+  for (const auto& v : findings.violations) report << "  " << v << "\n";
+  EXPECT_TRUE(findings.violations.empty()) << findings.violations.size() << " file-writing call(s):\n"
+                                           << report.str();
 }
 
 }  // namespace

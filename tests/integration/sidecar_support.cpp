@@ -52,11 +52,11 @@ nlohmann::json parse_or_fail(const std::string& text, const std::string& what) {
   }
 }
 
-long rss_kib(pid_t pid) {
+long rss_kib(pid_t pid, const std::string& field) {
   std::istringstream in(read_local_file("/proc/" + std::to_string(pid) + "/status"));
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
   }
   return -1;
 }

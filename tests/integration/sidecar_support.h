@@ -43,8 +43,8 @@ std::vector<std::string> sidecar_names(const std::string& image, const std::vect
 // naming `what` and showing the text.
 nlohmann::json parse_or_fail(const std::string& text, const std::string& what);
 
-// Resident set size of a process in KiB (VmRSS), or -1.
-long rss_kib(pid_t pid);
+// Resident set size of a process in KiB (VmRSS; VmHWM for its peak), or -1.
+long rss_kib(pid_t pid, const std::string& field = "VmRSS");
 
 class SidecarFixture : public MountFixture {
  protected:
