@@ -149,7 +149,7 @@ std::string compose_annotated(std::span<const std::uint8_t> bytes, const std::ve
   }
   decoded.reset();
   c.line = std::max(1, std::max(c.image.cols, c.image.rows) / 400);
-  const json combined = json::parse(compose_combined(parts), nullptr, false);
+  const json combined = merge_parts(parts);
   if (combined.is_object()) draw_results(c, combined);
   draw_legend(c);
   return encode(c.image);

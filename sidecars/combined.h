@@ -1,10 +1,13 @@
 #pragma once
-// NAME.json: every analyzer's result of one image version, side by side.
+// Every analyzer's result of one image version, side by side, keyed by
+// analyzer name: the input the composed sidecars (NAME.json as Google's
+// AnnotateImageResponse, NAME.xmp, NAME.annotated.jpg) read from.
 // A pure function, so its rules are tested without a filesystem.
+
+#include <nlohmann/json.hpp>
 
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace visionfs::sidecars {
@@ -15,11 +18,9 @@ struct Part {
   std::string_view json;
 };
 
-// {"faces": {...}, "text": {...}, ...} in the order given, pretty-printed
-// with a final newline. Like Google's AnnotateImageResponse, an image that
-// no analyzer could read (every part holds an "error") also gets one
-// top-level "error": the first part's. A part that is not valid JSON is
-// reported as that part's error, not as a failure of the whole file.
-std::string compose_combined(const std::vector<Part>& parts);
+// {"faces": {...}, "text": {...}, ...} in the order given. A part that is
+// not a JSON object is reported as that part's error (code 13), not as a
+// failure of the whole document.
+nlohmann::json merge_parts(const std::vector<Part>& parts);
 
 }  // namespace visionfs::sidecars

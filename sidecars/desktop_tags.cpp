@@ -12,14 +12,12 @@ namespace {
 
 using nlohmann::json;
 
-// The analyzer's list under `key`, or an empty array (analyzer disabled,
-// unavailable, or in error).
-const json& items(const json& combined, const char* analyzer, const char* key) {
+// The response's list under `key`, or an empty array (nothing found, or
+// the analyzer disabled, unavailable or in error).
+const json& items(const json& response, const char* key) {
   static const json empty = json::array();
-  if (!combined.is_object() || !combined.contains(analyzer)) return empty;
-  const json& result = combined[analyzer];
-  if (!result.is_object() || !result.contains(key) || !result[key].is_array()) return empty;
-  return result[key];
+  if (!response.is_object() || !response.contains(key) || !response[key].is_array()) return empty;
+  return response[key];
 }
 
 double score_of(const json& item) {
@@ -58,7 +56,7 @@ std::string first_words(const std::string& text, int count) {
 
 bool is_desktop_xattr(std::string_view name) { return name == kTagsXattr || name == kCommentXattr; }
 
-std::string desktop_tags(const json& combined) {
+std::string desktop_tags(const json& response) {
   std::vector<std::string> tags;
   auto add = [&](const std::string& tag) {
     if (tag.empty()) return;
@@ -67,26 +65,24 @@ std::string desktop_tags(const json& combined) {
       tags.push_back(clean_tag(tag));
     }
   };
-  for (const json& label : items(combined, "labels", "labels")) {
+  // Labels hold the object names too (google_response.h).
+  for (const json& label : items(response, "labelAnnotations")) {
     if (score_of(label) >= kMinTagScore) add(text_of(label, "description"));
-  }
-  for (const json& object : items(combined, "objects", "objects")) {
-    if (score_of(object) >= kMinTagScore) add(text_of(object, "name"));
   }
   std::string out;
   for (const auto& tag : tags) out += (out.empty() ? "" : ",") + tag;
   return out;
 }
 
-std::string desktop_comment(const json& combined) {
-  if (combined.is_object() && combined.contains("error") && combined["error"].is_object()) {
-    return "visionfs could not read this image: " + text_of(combined["error"], "message");
+std::string desktop_comment(const json& response) {
+  if (response.is_object() && response.contains("error") && response["error"].is_object()) {
+    return "visionfs could not read this image: " + text_of(response["error"], "message");
   }
   std::vector<std::string> parts;
-  const std::size_t faces = items(combined, "faces", "faces").size();
+  const std::size_t faces = items(response, "faceAnnotations").size();
   if (faces > 0) parts.push_back(std::to_string(faces) + (faces == 1 ? " face" : " faces"));
   std::vector<std::pair<std::string, int>> objects;  // name, count
-  for (const json& object : items(combined, "objects", "objects")) {
+  for (const json& object : items(response, "localizedObjectAnnotations")) {
     const std::string name = text_of(object, "name");
     auto it = std::find_if(objects.begin(), objects.end(), [&](const auto& o) { return o.first == name; });
     if (it == objects.end()) objects.emplace_back(name, 1);
@@ -101,9 +97,9 @@ std::string desktop_comment(const json& combined) {
     }
     parts.push_back("objects: " + list);
   }
-  const json* text = combined.is_object() && combined.contains("text") ? &combined["text"] : nullptr;
-  if (text && text->is_object()) {
-    const std::string words = first_words(text_of(*text, "text"), kCommentWords);
+  const json& text = items(response, "textAnnotations");
+  if (!text.empty() && text[0].is_object()) {
+    const std::string words = first_words(text_of(text[0], "description"), kCommentWords);
     if (!words.empty()) parts.push_back("text: " + words);
   }
   if (parts.empty()) return "no faces, objects or text found";

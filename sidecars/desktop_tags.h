@@ -1,9 +1,10 @@
 #pragma once
 // What a desktop shows of an image's analysis without reading JSON: the
 // extended attributes KDE (Dolphin's Information panel, Baloo) and other
-// tools read, user.xdg.tags and user.xdg.comment, derived from NAME.json.
+// tools read, user.xdg.tags and user.xdg.comment, derived from NAME.json
+// (Google's AnnotateImageResponse, google_response.h).
 //
-//   tags:    the confident labels, then the confident object names, once
+//   tags:    the confident labels (object names among them), once
 //            each, comma-joined as KDE writes them ("tabby,cat,laptop")
 //   comment: one line: faces, objects with counts (most frequent first), the first words of the
 //            text ("2 faces; objects: person (2), sports ball; text: ...")
@@ -26,11 +27,11 @@ inline constexpr double kMinTagScore = 0.5;
 // How many words of the text the comment quotes.
 inline constexpr int kCommentWords = 8;
 
-// `combined` is a NAME.json document. Empty when nothing qualifies.
-std::string desktop_tags(const nlohmann::json& combined);
+// `response` is a NAME.json document. Empty when nothing qualifies.
+std::string desktop_tags(const nlohmann::json& response);
 // Never empty: says what was found, that nothing was, or why the image
 // could not be read.
-std::string desktop_comment(const nlohmann::json& combined);
+std::string desktop_comment(const nlohmann::json& response);
 
 // Whether `name` is one of the two attributes above.
 bool is_desktop_xattr(std::string_view name);

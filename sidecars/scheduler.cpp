@@ -1,6 +1,7 @@
 #include "sidecars/scheduler.h"
 
 #include "sidecars/combined.h"
+#include "sidecars/google_response.h"
 #include "sidecars/xmp.h"
 #include "sidecars/annotated.h"
 
@@ -34,13 +35,19 @@ std::string counter_name(const std::string& analyzer) {
 }
 // The analyzers a composed sidecar is made of: all for NAME.json and
 // NAME.xmp, those it draws for NAME.annotated.jpg.
+// The analyzers a composed sidecar reads: NAME.xmp all of them,
+// NAME.annotated.jpg what it draws, NAME.json what Google's response holds
+// (or, when none of those is offered, every analyzer, so that an image that
+// cannot be read still gets its error).
 std::vector<std::string> parts_of(const std::string& kind, const std::vector<std::string>& enabled) {
-  if (kind != cache::kAnnotatedSidecar) return enabled;
-  std::vector<std::string> drawn;
-  for (const auto& name : annotated_analyzers()) {
-    if (std::find(enabled.begin(), enabled.end(), name) != enabled.end()) drawn.push_back(name);
+  if (kind == cache::kXmpSidecar) return enabled;
+  const auto& wanted = kind == cache::kAnnotatedSidecar ? annotated_analyzers() : google_response_analyzers();
+  std::vector<std::string> parts;
+  for (const auto& name : wanted) {
+    if (std::find(enabled.begin(), enabled.end(), name) != enabled.end()) parts.push_back(name);
   }
-  return drawn;
+  if (parts.empty() && kind != cache::kAnnotatedSidecar) return enabled;
+  return parts;
 }
 std::uint64_t next_round() {
   static std::atomic<std::uint64_t> counter{0};
@@ -209,7 +216,7 @@ void Scheduler::compose_or_throw(const cache::NodePtr& composed, const std::vect
     if (!source.current || !source.content) return fail(composed->ino, source.image_linked ? ESTALE : ENOENT);
     text = compose_annotated(source.content->bytes(), parts, config_.limits);
   } else {
-    text = composed->analyzer == cache::kXmpSidecar ? compose_xmp(parts) : compose_combined(parts);
+    text = composed->analyzer == cache::kXmpSidecar ? compose_xmp(parts) : compose_google_response(parts);
   }
   finish(composed, text);
   explicit_bzero(text.data(), text.size());

@@ -15,7 +15,7 @@
 //   image open for writing    -> parked until the last writer closes, then
 //                                as above; EBUSY after `write_wait`
 //   NAME.json                 -> its parts' outcome: the first part's errno,
-//                                or all results composed (combined.h)
+//                                or all results composed (google_response.h)
 //   shutdown()                -> EIO, now and for every later request
 // An analysis that has started finishes on the bytes it started with, and
 // its waiters get that result, even if the image changed meanwhile: the

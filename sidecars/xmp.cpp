@@ -1,6 +1,7 @@
 #include "sidecars/xmp.h"
 
 #include "sidecars/desktop_tags.h"
+#include "sidecars/google_response.h"
 
 #include <nlohmann/json.hpp>
 
@@ -109,7 +110,8 @@ void write_regions(std::ostringstream& out, const std::vector<Region>& regions, 
 }  // namespace
 
 std::string compose_xmp(const std::vector<Part>& parts) {
-  const json combined = json::parse(compose_combined(parts), nullptr, false);
+  const json combined = merge_parts(parts);
+  const json response = google_response(parts);
   std::vector<Region> regions;
   double width = 0, height = 0;
   for (const char* analyzer : {"faces", "objects", "codes"}) {
@@ -120,7 +122,7 @@ std::string compose_xmp(const std::vector<Part>& parts) {
     if (std::string(analyzer) == "objects") add_regions(result, "objects", "name", regions, object_type);
     if (std::string(analyzer) == "codes") add_regions(result, "codes", "payload", regions, code_type);
   }
-  std::string tags = desktop_tags(combined);
+  std::string tags = desktop_tags(response);
   std::ostringstream out;
   out << "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
       << "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\" x:xmptk=\"visionfs\">\n"
@@ -137,7 +139,7 @@ std::string compose_xmp(const std::vector<Part>& parts) {
     out << "    </rdf:Bag>\n   </dc:subject>\n";
   }
   out << "   <dc:description>\n    <rdf:Alt>\n     <rdf:li xml:lang=\"x-default\">"
-      << escape(desktop_comment(combined)) << "</rdf:li>\n    </rdf:Alt>\n   </dc:description>\n";
+      << escape(desktop_comment(response)) << "</rdf:li>\n    </rdf:Alt>\n   </dc:description>\n";
   if (!regions.empty() && width > 0) write_regions(out, regions, width, height);
   out << "  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"r\"?>\n";
   return out.str();

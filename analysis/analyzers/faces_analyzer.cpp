@@ -7,6 +7,7 @@
 
 #include "analysis/core/factories.h"
 #include "analysis/core/json_values.h"
+#include "analysis/engines/face_measures.h"
 #include "analysis/engines/region_geometry.h"
 
 #include <algorithm>
@@ -22,7 +23,7 @@ class FacesAnalyzer final : public Analyzer {
   explicit FacesAnalyzer(FaceDetectorPtr detector) : detector_(std::move(detector)) {}
 
   std::string name() const override { return "faces"; }
-  std::string version() const override { return "1"; }
+  std::string version() const override { return "2"; }
 
   nlohmann::json analyze(const AnalysisInput& input) const override {
     const cv::Mat& pixels = input.image.pixels;
@@ -49,15 +50,33 @@ class FacesAnalyzer final : public Analyzer {
                               {{"x", static_cast<int>(std::lround(l.position.x))},
                                {"y", static_cast<int>(std::lround(l.position.y))}}}});
       }
-      faces.push_back({{"boundingPoly", bounding_poly(box)},
-                       {"box", box_json(box)},
-                       {"detectionConfidence", score_value(face.score)},
-                       {"landmarks", std::move(landmarks)}});
+      nlohmann::json out = {{"boundingPoly", bounding_poly(box)},
+                            {"box", box_json(box)},
+                            {"detectionConfidence", score_value(face.score)},
+                            {"landmarks", std::move(landmarks)}};
+      add_measures(pixels, box, face.landmarks, out);
+      faces.push_back(std::move(out));
     }
     return {{"detector", detector_->name()}, {"faces", std::move(faces)}};
   }
 
  private:
+  // Google's angles and the two likelihoods visionfs can estimate
+  // (face_measures.h); the measures behind the likelihoods stay here only.
+  static void add_measures(const cv::Mat& pixels, const cv::Rect2f& box, const std::vector<Landmark>& landmarks,
+                           nlohmann::json& out) {
+    if (const auto angles = estimate_face_angles(landmarks)) {
+      out["rollAngle"] = angles->roll;
+      out["panAngle"] = angles->pan;
+      out["tiltAngle"] = angles->tilt;
+    }
+    const cv::Rect pixel_box(box);
+    const double sharpness = face_sharpness(pixels, pixel_box), brightness = face_brightness(pixels, pixel_box);
+    out["blurredLikelihood"] = blurred_likelihood(sharpness);
+    out["underExposedLikelihood"] = under_exposed_likelihood(brightness);
+    out["measures"] = {{"sharpness", std::round(sharpness * 10) / 10}, {"brightness", std::round(brightness * 10) / 10}};
+  }
+
   FaceDetectorPtr detector_;
 };
 

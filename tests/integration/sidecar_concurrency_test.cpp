@@ -3,6 +3,8 @@
 
 #include "integration/sidecar_support.h"
 
+#include <algorithm>
+
 namespace visionfs::itest {
 namespace {
 
@@ -42,11 +44,16 @@ TEST_F(SidecarConcurrencyTest, SixteenReadersOfOneColdSidecarShareOneRun) {
   }
 }
 
-TEST_F(SidecarConcurrencyTest, SixteenReadersOfOneColdCombinedSidecarRunEachAnalyzerOnce) {
+TEST_F(SidecarConcurrencyTest, SixteenReadersOfOneColdCombinedSidecarRunEachOfItsAnalyzersOnce) {
   put("squirrel_cls.jpg", "b.jpg");
   read_concurrently("b.jpg.json", "combined");
   auto st = stats();
-  for (const auto& a : available_analyzers()) EXPECT_EQ(stat_of(st, a), 1u) << a << ": " << st["analyses"][a].dump();
+  const auto parts = name_json_analyzers(available_analyzers());
+  ASSERT_FALSE(parts.empty());
+  for (const auto& a : available_analyzers()) {
+    const bool part = std::find(parts.begin(), parts.end(), a) != parts.end();
+    EXPECT_EQ(stat_of(st, a), part ? 1u : 0u) << a << ": " << st["analyses"][a].dump();
+  }
   EXPECT_EQ(st["decodes"]["count"].get<int>(), 1) << st.dump(2);
 }
 
@@ -67,12 +74,13 @@ TEST_F(SidecarConcurrencyTest, EverySidecarOfOneImageAtOnceDecodesItOnce) {
   auto st = stats();
   for (const auto& a : analyzers) EXPECT_EQ(stat_of(st, a), 1u) << a;
   EXPECT_EQ(st["decodes"]["count"].get<int>(), 1) << st.dump(2);
-  // The combined file holds exactly the per-analyzer results.
+  // NAME.json is made of the per-analyzer results.
   auto combined = read_json("c.jpg.json");
-  for (const auto& a : analyzers) {
-    auto part = parse_or_fail(read_local_file(s("c.jpg." + a + ".json.0")), a);
-    EXPECT_EQ(combined[a], part) << a;
-  }
+  auto faces = parse_or_fail(read_local_file(s("c.jpg.faces.json.0")), "faces");
+  EXPECT_EQ(combined["faceAnnotations"].size(), faces["faces"].size()) << combined.dump(2);
+  auto colors = parse_or_fail(read_local_file(s("c.jpg.colors.json.0")), "colors");
+  EXPECT_EQ(combined["imagePropertiesAnnotation"]["dominantColors"]["colors"][0]["color"],
+            colors["dominantColors"]["colors"][0]["color"]);
 }
 
 }  // namespace

@@ -37,6 +37,14 @@ std::vector<std::string> sorted(std::vector<std::string> v) {
   return v;
 }
 
+std::vector<std::string> name_json_analyzers(const std::vector<std::string>& available) {
+  std::vector<std::string> out;
+  for (const char* a : {"faces", "labels", "objects", "text", "safe", "colors", "crops"}) {
+    if (std::find(available.begin(), available.end(), a) != available.end()) out.push_back(a);
+  }
+  return out;
+}
+
 std::vector<std::string> sidecar_names(const std::string& image, const std::vector<std::string>& analyzers) {
   std::vector<std::string> out{image + ".json", image + ".xmp"};
   for (const auto& a : analyzers) out.push_back(image + "." + a + ".json");

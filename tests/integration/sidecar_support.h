@@ -38,6 +38,9 @@ std::vector<std::string> sorted(std::vector<std::string> v);
 // NAME.json plus NAME.<a>.json for each analyzer, sorted.
 // NAME.json, NAME.xmp and NAME.<analyzer>.json of `image`, sorted.
 std::vector<std::string> sidecar_names(const std::string& image, const std::vector<std::string>& analyzers);
+// The analyzers of `available` whose results NAME.json (Google's
+// AnnotateImageResponse) is made of.
+std::vector<std::string> name_json_analyzers(const std::vector<std::string>& available);
 
 // Parses JSON; on failure returns a JSON null and records a test failure
 // naming `what` and showing the text.

@@ -7,30 +7,32 @@ namespace {
 
 using nlohmann::json;
 
+// A NAME.json: Google's AnnotateImageResponse (object names are labels too).
 json photo() {
   return json::parse(R"({
-    "labels": {"analyzer": "labels", "labels": [
-      {"description": "tabby", "score": 0.81}, {"description": "Egyptian cat", "score": 0.12}]},
-    "objects": {"analyzer": "objects", "objects": [
+    "labelAnnotations": [{"description": "cat", "score": 0.9}, {"description": "tabby", "score": 0.81},
+      {"description": "laptop", "score": 0.7}, {"description": "Tabby", "score": 0.6},
+      {"description": "Egyptian cat", "score": 0.12}],
+    "localizedObjectAnnotations": [
       {"name": "cat", "score": 0.9}, {"name": "laptop", "score": 0.7}, {"name": "Tabby", "score": 0.6},
-      {"name": "cat", "score": 0.55}, {"name": "cup", "score": 0.31}]},
-    "faces": {"analyzer": "faces", "faces": [{}, {}]},
-    "text": {"analyzer": "text", "text": "one two three four five six seven eight nine ten\nmore"}
+      {"name": "cat", "score": 0.55}, {"name": "cup", "score": 0.31}],
+    "faceAnnotations": [{}, {}],
+    "textAnnotations": [{"description": "one two three four five six seven eight nine ten\nmore\n"}]
   })");
 }
 
-TEST(DesktopTags, ConfidentLabelsThenObjectsOnceEach) {
-  EXPECT_EQ(desktop_tags(photo()), "tabby,cat,laptop");
+TEST(DesktopTags, ConfidentLabelsOnceEach) {
+  EXPECT_EQ(desktop_tags(photo()), "cat,tabby,laptop");
 }
 
 TEST(DesktopTags, NoCommaInsideATag) {
-  const json doc = {{"labels", {{"labels", {{{"description", "a, b"}, {"score", 0.9}}}}}}};
+  const json doc = {{"labelAnnotations", {{{"description", "a, b"}, {"score", 0.9}}}}};
   EXPECT_EQ(desktop_tags(doc), "a  b");
 }
 
 TEST(DesktopTags, NothingConfidentIsEmpty) {
   EXPECT_EQ(desktop_tags(json::object()), "");
-  EXPECT_EQ(desktop_tags(json{{"labels", {{"error", {{"code", 5}}}}}}), "");
+  EXPECT_EQ(desktop_tags(json{{"error", {{"code", 5}}}}), "");
 }
 
 TEST(DesktopComment, FacesObjectsAndTheFirstWords) {
@@ -40,7 +42,7 @@ TEST(DesktopComment, FacesObjectsAndTheFirstWords) {
 
 TEST(DesktopComment, NothingFoundAndUnreadable) {
   EXPECT_EQ(desktop_comment(json::object()), "no faces, objects or text found");
-  EXPECT_EQ(desktop_comment(json{{"faces", {{"faces", {{}}}}}}), "1 face");
+  EXPECT_EQ(desktop_comment(json{{"faceAnnotations", {json::object()}}}), "1 face");
   EXPECT_EQ(desktop_comment(json{{"error", {{"code", 3}, {"message", "corrupt or truncated jpeg data"}}}}),
             "visionfs could not read this image: corrupt or truncated jpeg data");
 }

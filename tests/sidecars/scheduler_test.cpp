@@ -45,25 +45,36 @@ TEST_F(SchedulerTest, AComputedSidecarIsAnsweredAtOnceWithoutANewAnalysis) {
   EXPECT_EQ(result_text(first), result_text(second));
 }
 
-TEST_F(SchedulerTest, NameJsonWaitsForEveryPartAndPutsThemSideBySide) {
+TEST_F(SchedulerTest, AComposedSidecarWaitsForEveryPart) {
   put("a.png", png(2));
-  auto& combined = received();
-  scheduler_->request(sidecar("a.png.json"), record(combined));
+  auto& xmp = received();
+  scheduler_->request(sidecar("a.png.xmp"), record(xmp));
   ASSERT_EQ(jobs_.size(), 2u) << "one job per part";
   run_job();
-  EXPECT_EQ(combined.count, 0) << "answered before every part was in";
+  EXPECT_EQ(xmp.count, 0) << "answered before every part was in";
   run_job();
-  ASSERT_EQ(combined.count, 1);
-  ASSERT_EQ(combined.last.error, 0);
-  auto all = nlohmann::json::parse(result_text(combined));
-  EXPECT_TRUE(all["colors"].contains("dominantColors"));
-  EXPECT_TRUE(all["hash"].contains("phash"));
-  EXPECT_FALSE(all.contains("error"));
+  ASSERT_EQ(xmp.count, 1);
+  ASSERT_EQ(xmp.last.error, 0);
   // The parts were computed on the way and are served from now on.
   auto& part = received();
   scheduler_->request(sidecar("a.png.hash.json"), record(part));
   EXPECT_EQ(part.count, 1);
   EXPECT_TRUE(jobs_.empty());
+}
+
+TEST_F(SchedulerTest, NameJsonComputesOnlyWhatGooglesResponseHolds) {
+  put("a.png", png(2));
+  run_all_jobs();  // precompute=hash
+  auto& combined = received();
+  scheduler_->request(sidecar("a.png.json"), record(combined));
+  ASSERT_EQ(jobs_.size(), 1u);
+  EXPECT_EQ(jobs_.front().analyzer->name(), "colors") << "hash is no part of Google's response";
+  run_job();
+  ASSERT_EQ(combined.count, 1);
+  ASSERT_EQ(combined.last.error, 0);
+  auto response = nlohmann::json::parse(result_text(combined));
+  EXPECT_TRUE(response["imagePropertiesAnnotation"].contains("dominantColors")) << response.dump(2);
+  EXPECT_FALSE(response.contains("error"));
 }
 
 TEST_F(SchedulerTest, NameJsonOfAnUnreadableImageHasOneTopLevelError) {
@@ -74,9 +85,9 @@ TEST_F(SchedulerTest, NameJsonOfAnUnreadableImageHasOneTopLevelError) {
   scheduler_->request(sidecar("bad.png.json"), record(combined));
   run_all_jobs();
   ASSERT_EQ(combined.count, 1);
-  auto all = nlohmann::json::parse(result_text(combined));
-  EXPECT_TRUE(all.contains("error"));
-  EXPECT_TRUE(all["colors"].contains("error"));
+  auto response = nlohmann::json::parse(result_text(combined));
+  EXPECT_EQ(response.size(), 1u) << response.dump(2);
+  EXPECT_EQ(response["error"]["code"], 3) << response.dump(2);
 }
 
 TEST_F(SchedulerTest, AnImageOpenForWritingParksTheRequestUntilItsLastWriterCloses) {
