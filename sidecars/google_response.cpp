@@ -175,7 +175,9 @@ json text_annotations(const json& text) {
       words.push_back({{"description", member(word, "text")}, {"boundingPoly", member(word, "boundingPoly")}});
     }
   }
-  json first = {{"description", full.get<std::string>() + "\n"}};
+  // The symbols' text when there is a hierarchy, so both say the same.
+  const json& symbols_text = member(member(text, "fullTextAnnotation"), "text");
+  json first = {{"description", symbols_text.is_string() ? symbols_text.get<std::string>() : full.get<std::string>() + "\n"}};
   copy_keys(text, first, {"locale"});
   if (x0 <= x1) {
     first["boundingPoly"] = {{"vertices", {{{"x", x0}, {"y", y0}}, {{"x", x1}, {"y", y0}},

@@ -23,6 +23,7 @@
 
 #include "analysis/core/factories.h"
 #include "analysis/core/json_values.h"
+#include "analysis/analyzers/text_layout.h"
 #include "analysis/engines/region_geometry.h"
 
 #include <algorithm>
@@ -47,18 +48,22 @@ bool same_line(const TextLine& a, const TextLine& b) {
   return box_iou(ra, rb) > kSameLineIou || box_containment(ra, rb) > kSameLineContainment;
 }
 
-nlohmann::json word_json(const TextWord& word) {
+// boundingPoly: the quad in reading order (turned with rotated text), as
+// Google's; box: the axis-aligned pixels around it.
+nlohmann::json word_json(const TextWord& word, const cv::Rect& frame) {
   return {{"text", word.text},
-          {"boundingPoly", bounding_poly(cv::Rect2f(word.box))},
+          {"boundingPoly", quad_poly(word.quad, word.box, frame)},
+          {"box", box_json(cv::Rect2f(word.box))},
           {"confidence", score_value(word.confidence)},
           {"engine", word.engine}};
 }
 
-nlohmann::json line_json(const TextLine& line) {
+nlohmann::json line_json(const TextLine& line, const cv::Rect& frame) {
   auto words = nlohmann::json::array();
-  for (const auto& w : line.words) words.push_back(word_json(w));
+  for (const auto& w : line.words) words.push_back(word_json(w, frame));
   return {{"text", line.text},
-          {"boundingPoly", bounding_poly(cv::Rect2f(line.box))},
+          {"boundingPoly", quad_poly(line.quad, line.box, frame)},
+          {"box", box_json(cv::Rect2f(line.box))},
           {"confidence", score_value(line.confidence)},
           {"engine", line.engine},
           {"words", std::move(words)}};
@@ -69,7 +74,7 @@ class TextAnalyzer final : public Analyzer {
   explicit TextAnalyzer(std::vector<TextEnginePtr> engines) : engines_(std::move(engines)) {}
 
   std::string name() const override { return "text"; }
-  std::string version() const override { return "1"; }
+  std::string version() const override { return "2"; }
 
   nlohmann::json analyze(const AnalysisInput& input) const override {
     const cv::Mat& pixels = input.image.pixels;
@@ -101,12 +106,17 @@ class TextAnalyzer final : public Analyzer {
 
     std::string full_text;
     auto lines_json = nlohmann::json::array();
+    std::vector<const TextLine*> lines;
     for (const auto* c : ordered) {
       if (!full_text.empty()) full_text += '\n';
       full_text += c->line.text;
-      lines_json.push_back(line_json(c->line));
+      lines_json.push_back(line_json(c->line, frame));
+      lines.push_back(&c->line);
     }
-    return {{"text", full_text}, {"locale", "en"}, {"lines", std::move(lines_json)}, {"engines", std::move(engine_names)}};
+    nlohmann::json out = {
+        {"text", full_text}, {"locale", "en"}, {"lines", std::move(lines_json)}, {"engines", std::move(engine_names)}};
+    if (auto full = full_text_annotation(lines, frame, "en"); !full.is_null()) out["fullTextAnnotation"] = std::move(full);
+    return out;
   }
 
  private:

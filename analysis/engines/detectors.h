@@ -34,11 +34,25 @@ class FaceDetector {
   virtual std::vector<DetectedFace> detect(const cv::Mat& bgr) const = 0;
 };
 
+// Quads are four corners in reading order: top-left, top-right,
+// bottom-right, bottom-left of the text as read (so for text turned a
+// quarter, the first corner is not the top-left one in the picture).
+// Empty when the engine has only the axis-aligned box.
+using TextQuad = std::vector<cv::Point2f>;
+
+struct TextSymbol {
+  std::string text;  // one character (UTF-8)
+  TextQuad quad;
+  float confidence = 0;  // 0..1
+};
+
 struct TextWord {
   std::string text;
   cv::Rect box;
   float confidence = 0;  // 0..1
   std::string engine;    // "tesseract", "pp-ocr"
+  TextQuad quad;
+  std::vector<TextSymbol> symbols;  // whose texts make up `text`
 };
 
 struct TextLine {
@@ -47,6 +61,11 @@ struct TextLine {
   float confidence = 0;  // 0..1
   std::string engine;
   std::vector<TextWord> words;
+  TextQuad quad;
+  // The engine's layout: lines with the same block (and paragraph) number
+  // belong together. -1: the line is a block of its own (scene text).
+  int block = -1;
+  int paragraph = -1;
 };
 
 class TextEngine {

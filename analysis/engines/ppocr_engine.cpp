@@ -294,16 +294,20 @@ class PpocrEngine final : public TextEngine {
       right[i] = i + 1 < n ? (glyphs[i].center + glyphs[i + 1].center) / 2 : glyphs[i].center + spacing / 2;
     }
     const auto fraction = [&](float x) { return std::clamp(x / static_cast<float>(crop_width), 0.0f, 1.0f); };
-    const auto word_box = [&](float f0, float f1) {
-      // Along the crop's x axis: the quad's top edge, or its left edge when
-      // the crop was turned a quarter.
+    // The part of the quad from f0 to f1 along the text, as a quad in
+    // reading order. Along the crop's x axis: the quad's top edge, or its
+    // left edge when the crop was turned a quarter.
+    const auto part_quad = [&](float f0, float f1) -> TextQuad {
       const cv::Point2f a0 = rotated ? q[0] + f0 * (q[3] - q[0]) : q[0] + f0 * (q[1] - q[0]);
       const cv::Point2f a1 = rotated ? q[0] + f1 * (q[3] - q[0]) : q[0] + f1 * (q[1] - q[0]);
       const cv::Point2f b0 = rotated ? q[1] + f0 * (q[2] - q[1]) : q[3] + f0 * (q[2] - q[3]);
       const cv::Point2f b1 = rotated ? q[1] + f1 * (q[2] - q[1]) : q[3] + f1 * (q[2] - q[3]);
-      std::vector<cv::Point2f> pts = {a0, a1, b0, b1};
-      return cv::boundingRect(pts) & cv::Rect(0, 0, image.width, image.height);
+      return {a0, a1, b1, b0};
     };
+    const auto word_box = [&](float f0, float f1) {
+      return cv::boundingRect(part_quad(f0, f1)) & cv::Rect(0, 0, image.width, image.height);
+    };
+    line.quad = part_quad(0, 1);
 
     double line_sum = 0;
     std::size_t counted = 0;
@@ -321,10 +325,13 @@ class PpocrEngine final : public TextEngine {
       for (; i < n && glyphs[i].text != " "; ++i) {
         word.text += glyphs[i].text;
         sum += glyphs[i].probability;
+        word.symbols.push_back({glyphs[i].text, part_quad(fraction(left[i]), fraction(right[i])),
+                                static_cast<float>(glyphs[i].probability)});
       }
       const std::size_t count = i - first;
       word.confidence = static_cast<float>(sum / static_cast<double>(count));
       word.box = word_box(fraction(left[first]), fraction(right[i - 1]));
+      word.quad = part_quad(fraction(left[first]), fraction(right[i - 1]));
       line.text += word.text;
       line_sum += sum;
       counted += count;

@@ -49,6 +49,12 @@ cv::Rect to_rect(int left, int top, int right, int bottom, double inv_scale) {
   return cv::Rect(cv::Point(s(left), s(top)), cv::Point(s(right), s(bottom)));
 }
 
+TextQuad quad_of(const cv::Rect& box) {
+  const cv::Point2f tl(static_cast<float>(box.x), static_cast<float>(box.y));
+  const cv::Point2f br(static_cast<float>(box.br().x), static_cast<float>(box.br().y));
+  return {tl, {br.x, tl.y}, br, {tl.x, br.y}};
+}
+
 // A finished line: its words joined, its box around them, its confidence
 // the words' weighted by length (a line is as sure as most of its letters).
 void close_line(TextLine& line, std::vector<TextLine>& lines) {
@@ -64,11 +70,31 @@ void close_line(TextLine& line, std::vector<TextLine>& lines) {
       chars += w.text.size();
     }
     line.box = box;
+    line.quad = quad_of(box);
     line.confidence = chars > 0 ? sum / static_cast<float>(chars) : 0.0f;
     line.engine = "tesseract";
     lines.push_back(std::move(line));
   }
   line = TextLine{};
+}
+
+
+// The word's characters with their boxes (clipped to the word's), from a
+// copy of the iterator standing at the word's first symbol.
+std::vector<TextSymbol> word_symbols(const tesseract::ResultIterator& at_word, double inv, const cv::Rect& word) {
+  std::vector<TextSymbol> symbols;
+  tesseract::ResultIterator it(at_word);
+  do {
+    std::unique_ptr<char[]> text(it.GetUTF8Text(tesseract::RIL_SYMBOL));
+    int left = 0, top = 0, right = 0, bottom = 0;
+    if (text && *text.get() != '\0' && it.BoundingBox(tesseract::RIL_SYMBOL, &left, &top, &right, &bottom)) {
+      cv::Rect box = to_rect(left, top, right, bottom, inv) & word;
+      if (box.area() == 0) box = word;
+      symbols.push_back({valid_utf8(text.get()), quad_of(box),
+                         std::clamp(it.Confidence(tesseract::RIL_SYMBOL) / 100.0f, 0.0f, 1.0f)});
+    }
+  } while (!it.IsAtFinalElement(tesseract::RIL_WORD, tesseract::RIL_SYMBOL) && it.Next(tesseract::RIL_SYMBOL));
+  return symbols;
 }
 
 // Lines of words from Tesseract's result iterator, in the image's frame.
@@ -80,11 +106,16 @@ std::vector<TextLine> collect_lines(tesseract::ResultIterator& it, double inv, c
   std::vector<TextLine> lines;
   TextLine line;
   cv::Rect line_band;
+  int block = -1, paragraph = -1;
   do {
     if (it.Empty(tesseract::RIL_WORD)) continue;
     int left = 0, top = 0, right = 0, bottom = 0;
+    if (it.IsAtBeginningOf(tesseract::RIL_BLOCK)) ++block;
+    if (it.IsAtBeginningOf(tesseract::RIL_PARA)) ++paragraph;
     if (it.IsAtBeginningOf(tesseract::RIL_TEXTLINE)) {
       close_line(line, lines);
+      line.block = block;
+      line.paragraph = paragraph;
       line_band = it.BoundingBox(tesseract::RIL_TEXTLINE, &left, &top, &right, &bottom)
                       ? to_rect(left, top, right, bottom, inv) & frame
                       : frame;
@@ -101,6 +132,8 @@ std::vector<TextLine> collect_lines(tesseract::ResultIterator& it, double inv, c
     if (y1 > y0) box = cv::Rect(box.x, y0, box.width, y1 - y0);
     if (box.area() == 0) continue;
     word.box = box;
+    word.quad = quad_of(box);
+    word.symbols = word_symbols(it, inv, box);
     word.engine = "tesseract";
     line.words.push_back(std::move(word));
   } while (it.Next(tesseract::RIL_WORD));
