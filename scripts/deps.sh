@@ -9,13 +9,13 @@ VISIONFS_BUILD_PACKAGES=(
   libopencv-dev libopencv-contrib-dev opencv-data
   nlohmann-json3-dev libspdlog-dev libfmt-dev
   libtesseract-dev libleptonica-dev tesseract-ocr-eng
-  libgif-dev libexif-dev libwebp-dev
+  libgif-dev libexif-dev libwebp-dev libzbar-dev wordnet-base
 )
 # Tools the tests and benchmarks drive, and the photos they use.
 VISIONFS_TEST_PACKAGES=(
   googletest libgtest-dev libbenchmark-dev
   opencv-doc inotify-tools attr rsync jq strace python3 xxd psmisc libimage-exiftool-perl libglib2.0-bin
-  curl python3-onnx python3-numpy
+  curl python3-onnx python3-numpy protobuf-compiler libprotobuf-dev python3-protobuf
   qrencode zint barcode zbar-tools tesseract-ocr facedetect hyperfine
 )
 
@@ -30,4 +30,12 @@ visionfs_install_packages() {
   echo "visionfs: installing ${missing[*]}" >&2
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# Node and npm for the tests that run Google's own client library
+# (tests/google). A Node that is already installed (from Debian or
+# elsewhere) is used as it is.
+visionfs_install_node() {
+  command -v node >/dev/null && command -v npm >/dev/null && return 0
+  visionfs_install_packages nodejs npm
 }
