@@ -5,6 +5,7 @@
 // loaded on first use). Thread-safety: analyze() is const; each call leases
 // its own cv::dnn::Net.
 
+#include "analysis/engines/class_hierarchy.h"
 #include "analysis/engines/dnn_net_pool.h"
 #include "analysis/core/factories.h"
 #include "analysis/core/json_values.h"
@@ -13,8 +14,12 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
+#include <mutex>
 #include <numeric>
+#include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -30,6 +35,26 @@ constexpr int kCrop = 224;
 // measure is the top five.
 constexpr std::size_t kMaxLabels = 5;
 constexpr float kMinScore = 0.05f;
+
+// Broader labels (WordNet hypernyms of the classes, class_hierarchy.h): a
+// concept is reported when the classes under it add up to kMinBroadScore,
+// at most kMaxBroadLabels of them, and never the concepts too abstract to
+// tell a user anything.
+constexpr double kMinBroadScore = 0.5;
+constexpr std::size_t kMaxBroadLabels = 10;
+const std::set<std::string> kTooAbstract = {
+    "entity",      "physical entity", "abstraction", "object",    "whole",     "living thing",
+    "organism",    "artifact",        "instrumentality", "matter", "substance", "solid",
+    "thing",       "unit",            "part",        "causal agent", "chordate", "vertebrate",
+    "placental",   "group",           "relation",    "measure",   "attribute", "structure",
+    "psychological feature", "communication", "craniate"};
+
+// WordNet's synset id as ImageNet writes it: "n02121808".
+std::string wordnet_id(std::uint32_t offset) {
+  char id[16];
+  std::snprintf(id, sizeof id, "n%08u", offset);
+  return id;
+}
 
 struct ClassName {
   std::string description;            // the first synonym: "fox squirrel"
@@ -63,7 +88,7 @@ class LabelsAnalyzer final : public Analyzer {
       : nets_(std::move(nets)), names_(std::move(names)) {}
 
   std::string name() const override { return "labels"; }
-  std::string version() const override { return "1"; }
+  std::string version() const override { return "2"; }
 
   nlohmann::json analyze(const AnalysisInput& input) const override {
     const std::vector<float> probabilities = classify(input.image.pixels);
@@ -85,10 +110,60 @@ class LabelsAnalyzer final : public Analyzer {
                         {"classIndex", index},
                         {"synonyms", name.synonyms}});
     }
+    add_broad_labels(probabilities, labels);
     return {{"model", "mobilenetv2-12-int8-imagenet1k"}, {"labels", std::move(labels)}};
   }
 
  private:
+  // WordNet is read on the first analysis, not at mount (about 0.3 s).
+  const ClassHierarchy& hierarchy() const {
+    std::call_once(hierarchy_once_, [this] {
+      std::vector<std::vector<std::string>> synonyms;
+      for (const auto& n : names_) synonyms.push_back(n.synonyms);
+      hierarchy_ = ClassHierarchy::load(ClassHierarchy::kDataNoun, synonyms);
+    });
+    return hierarchy_;
+  }
+
+  // Each concept above the classes, scored by the probability of every
+  // class under it; its topicality is that score weighed by how specific
+  // the concept is (its depth over its classes' depth), so "cat" is more
+  // topical than "animal" at the same score. Listed from specific to general.
+  void add_broad_labels(const std::vector<float>& p, nlohmann::json& labels) const {
+    const ClassHierarchy& h = hierarchy();
+    std::unordered_map<std::uint32_t, double> score, specific;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      const auto& chain = h.chain(i);
+      if (p[i] < 1e-4f || chain.size() < 2) continue;
+      const double leaf_depth = static_cast<double>(chain.size() - 1);
+      for (std::size_t k = 1; k < chain.size(); ++k) {
+        score[chain[k]] += p[i];
+        specific[chain[k]] += p[i] * static_cast<double>(chain.size() - 1 - k) / leaf_depth;
+      }
+    }
+    std::set<std::string> seen;
+    for (const auto& l : labels) seen.insert(l["description"].get<std::string>());
+    std::vector<std::pair<double, std::uint32_t>> broad;
+    for (const auto& [synset, s] : score) {
+      const std::string& name = h.name(synset);
+      if (s >= kMinBroadScore && !kTooAbstract.count(name) && !seen.count(name)) broad.emplace_back(s, synset);
+    }
+    // Lowest score first is most specific first along a chain; at equal
+    // scores the more specific concept first, then by name.
+    std::sort(broad.begin(), broad.end(), [&](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first < b.first;
+      if (specific[a.second] != specific[b.second]) return specific[a.second] > specific[b.second];
+      return h.name(a.second) < h.name(b.second);
+    });
+    if (broad.size() > kMaxBroadLabels) broad.erase(broad.begin(), broad.end() - kMaxBroadLabels);
+    for (const auto& [s, synset] : broad) {
+      labels.push_back({{"description", h.name(synset)},
+                        {"score", score_value(static_cast<float>(s))},
+                        {"topicality", score_value(static_cast<float>(specific[synset]))},
+                        {"wordnet", wordnet_id(synset)}});
+    }
+  }
+
   std::vector<float> classify(const cv::Mat& bgr) const {
     // Resize the short side to 256 and take the centre 224x224, as the model
     // was evaluated; done as one crop-then-resize so a very long, thin image
@@ -131,6 +206,8 @@ class LabelsAnalyzer final : public Analyzer {
 
   std::unique_ptr<NetPool> nets_;
   std::vector<ClassName> names_;
+  mutable std::once_flag hierarchy_once_;
+  mutable ClassHierarchy hierarchy_;
 };
 
 }  // namespace
