@@ -1,5 +1,10 @@
-// The codes analyzer: QR codes and barcodes from every CodeReader (a QR
-// reader, WeChat's CNN one or OpenCV's, plus the EAN/UPC barcode reader).
+// The codes analyzer: QR codes and barcodes from its CodeReaders (ZBar),
+// and, only when those find nothing, from its fallback readers (WeChat's
+// CNN QR reader, for QR codes ZBar cannot read). The fallback costs 10-35
+// ms per image: run on every image it made the sidecar slower than
+// `zbarimg` (docs/PERFORMANCE.md); an image with a code ZBar read pays
+// nothing for it. A photo with both a barcode and a QR code only WeChat
+// can read loses that QR code.
 // Google Vision has no such feature; the output follows its conventions
 // (boundingPoly.vertices in pixels).
 //
@@ -24,30 +29,24 @@ namespace {
 
 class CodesAnalyzer final : public Analyzer {
  public:
-  explicit CodesAnalyzer(std::vector<CodeReaderPtr> readers) : readers_(std::move(readers)) {}
+  CodesAnalyzer(std::vector<CodeReaderPtr> readers, std::vector<CodeReaderPtr> fallbacks)
+      : readers_(std::move(readers)), fallbacks_(std::move(fallbacks)) {}
 
   std::string name() const override { return "codes"; }
-  std::string version() const override { return "1"; }
+  std::string version() const override { return "2"; }
 
   nlohmann::json analyze(const AnalysisInput& input) const override {
     const cv::Mat& pixels = input.image.pixels;
     if (pixels.empty() || pixels.type() != CV_8UC3) {
       throw AnalysisError(ErrorCode::kInvalidArgument, "codes: expected a non-empty 8-bit BGR image");
     }
-    const float max_x = static_cast<float>(pixels.cols), max_y = static_cast<float>(pixels.rows);
-
     std::vector<DetectedCode> codes;
     auto engines = nlohmann::json::array();
-    for (const auto& reader : readers_) {
-      engines.push_back(reader->name());
-      for (auto& code : reader->read(pixels)) {
-        if (code.payload.empty() || code.polygon.size() < 3) continue;
-        for (auto& p : code.polygon) p = {std::clamp(p.x, 0.0f, max_x), std::clamp(p.y, 0.0f, max_y)};
-        const bool duplicate = std::any_of(codes.begin(), codes.end(), [&](const DetectedCode& kept) {
-          return kept.payload == code.payload && same_place(kept.polygon, code.polygon);
-        });
-        if (!duplicate) codes.push_back(std::move(code));
-      }
+    for (const auto& reader : readers_) engines.push_back(reader->name());
+    for (const auto& reader : fallbacks_) engines.push_back(reader->name());
+    for (const auto* group : {&readers_, &fallbacks_}) {
+      if (group == &fallbacks_ && !codes.empty()) break;
+      for (const auto& reader : *group) read_with(*reader, pixels, codes);
     }
 
     auto top_left = [](const DetectedCode& c) {
@@ -68,15 +67,31 @@ class CodesAnalyzer final : public Analyzer {
   }
 
  private:
+  // Adds the reader's codes that are not already in `codes` (same payload,
+  // same place: from the reader that ran first), clipped to the frame.
+  static void read_with(const CodeReader& reader, const cv::Mat& pixels, std::vector<DetectedCode>& codes) {
+    const float max_x = static_cast<float>(pixels.cols), max_y = static_cast<float>(pixels.rows);
+    for (auto& code : reader.read(pixels)) {
+      if (code.payload.empty() || code.polygon.size() < 3) continue;
+      for (auto& p : code.polygon) p = {std::clamp(p.x, 0.0f, max_x), std::clamp(p.y, 0.0f, max_y)};
+      const bool duplicate = std::any_of(codes.begin(), codes.end(), [&](const DetectedCode& kept) {
+        return kept.payload == code.payload && same_place(kept.polygon, code.polygon);
+      });
+      if (!duplicate) codes.push_back(std::move(code));
+    }
+  }
+
   std::vector<CodeReaderPtr> readers_;
+  std::vector<CodeReaderPtr> fallbacks_;
 };
 
 }  // namespace
 
-AnalyzerPtr make_codes_analyzer(std::vector<CodeReaderPtr> readers) {
+AnalyzerPtr make_codes_analyzer(std::vector<CodeReaderPtr> readers, std::vector<CodeReaderPtr> fallbacks) {
   readers.erase(std::remove(readers.begin(), readers.end(), nullptr), readers.end());
+  fallbacks.erase(std::remove(fallbacks.begin(), fallbacks.end(), nullptr), fallbacks.end());
   if (readers.empty()) throw AnalyzerUnavailable("codes: no code reader available");
-  return std::make_shared<const CodesAnalyzer>(std::move(readers));
+  return std::make_shared<const CodesAnalyzer>(std::move(readers), std::move(fallbacks));
 }
 
 }  // namespace visionfs::analysis

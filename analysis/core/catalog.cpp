@@ -61,16 +61,16 @@ AnalyzerPtr build_text(const AnalysisOptions& o, AnalyzerCatalog& catalog) {
   return make_text_analyzer(std::move(engines));
 }
 
-// codes: the WeChat CNN QR reader when installed, else OpenCV's; barcodes always.
+// codes: ZBar for every symbology; after it, for the QR codes ZBar misses
+// (small, blurred, photographed at an angle), WeChat's CNN reader when its
+// model is installed, on images where ZBar found no code (codes_analyzer.cpp
+// says why only then).
 AnalyzerPtr build_codes(const AnalysisOptions& o, AnalyzerCatalog& catalog) {
-  std::vector<CodeReaderPtr> readers;
+  std::vector<CodeReaderPtr> readers = {make_zbar_reader(o)}, fallbacks;
   std::string reason;
-  auto qr = try_make<CodeReader>([&] { return make_wechat_qr_reader(o); }, &reason);
-  if (!qr) qr = make_opencv_qr_reader(o);
-  readers.push_back(qr);
-  readers.push_back(make_barcode_reader(o));
-  catalog.engines.emplace_back("codes", qr->name() + "+" + readers.back()->name());
-  return make_codes_analyzer(std::move(readers));
+  if (auto qr = try_make<CodeReader>([&] { return make_wechat_qr_reader(o); }, &reason)) fallbacks.push_back(qr);
+  catalog.engines.emplace_back("codes", fallbacks.empty() ? "zbar" : "zbar, else wechat-qrcode");
+  return make_codes_analyzer(std::move(readers), std::move(fallbacks));
 }
 
 }  // namespace

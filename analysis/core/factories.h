@@ -29,13 +29,13 @@ AnalyzerPtr make_hash_analyzer(const AnalysisOptions& options);     // cv::img_h
 // faces, text and codes are one analyzer each over pluggable engines.
 AnalyzerPtr make_faces_analyzer(FaceDetectorPtr detector);
 AnalyzerPtr make_text_analyzer(std::vector<TextEnginePtr> engines);
-AnalyzerPtr make_codes_analyzer(std::vector<CodeReaderPtr> readers);
+// `fallbacks` run only on images where `readers` found no code.
+AnalyzerPtr make_codes_analyzer(std::vector<CodeReaderPtr> readers, std::vector<CodeReaderPtr> fallbacks = {});
 
 // Engines that need only Debian's data.
 FaceDetectorPtr make_cascade_face_detector(const AnalysisOptions& options);  // opencv-data cascades
 TextEnginePtr make_tesseract_engine(const AnalysisOptions& options);         // tesseract-ocr-eng
-CodeReaderPtr make_opencv_qr_reader(const AnalysisOptions& options);         // cv::QRCodeDetector
-CodeReaderPtr make_barcode_reader(const AnalysisOptions& options);           // cv::barcode
+CodeReaderPtr make_zbar_reader(const AnalysisOptions& options);              // libzbar0
 
 // Engines and analyzers that need a model from the models directory.
 FaceDetectorPtr make_yunet_face_detector(const AnalysisOptions& options);

@@ -79,7 +79,7 @@ struct DetectedCode {
   std::string payload;
   std::string symbology;             // "QR_CODE", "EAN_13", "CODE_128", ...
   std::vector<cv::Point2f> polygon;  // corners in pixels
-  std::string engine;                // "opencv-qrcode", "wechat-qrcode", "opencv-barcode"
+  std::string engine;                // "wechat-qrcode", "zbar"
 };
 
 class CodeReader {
