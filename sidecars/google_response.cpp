@@ -1,5 +1,7 @@
 #include "sidecars/google_response.h"
 
+#include "analysis/engines/crop_hints.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -147,9 +149,34 @@ json safe_search_annotation(const json& safe) {
   return out.empty() ? json(nullptr) : out;
 }
 
-json crop_hints_annotation(const json& crops) {
+// Faces weigh twice their confidence (people look at faces first),
+// objects their score; boxes in pixels, from the per-analyzer sidecars.
+std::vector<analysis::ImportantRegion> important_regions(const json& faces, const json& objects) {
+  std::vector<analysis::ImportantRegion> regions;
+  const auto add = [&](const json& item, double weight) {
+    const json& b = member(item, "box");
+    if (!b.is_object()) return;
+    regions.push_back({cv::Rect2f(b.value("x", 0.0f), b.value("y", 0.0f), b.value("width", 0.0f),
+                                  b.value("height", 0.0f)),
+                       weight});
+  };
+  for (const auto& f : array_at(faces, "faces")) add(f, 2 * f.value("detectionConfidence", 0.5));
+  for (const auto& o : array_at(objects, "objects")) add(o, o.value("score", 0.5));
+  return regions;
+}
+
+// The crops sidecar's hints come from saliency alone; here they are made
+// again from its saliency grid with the faces and objects added.
+json crop_hints_annotation(const json& crops, const json& faces, const json& objects) {
+  json hints = array_at(crops, "cropHints");
+  const cv::Mat saliency = analysis::grid_from_json(member(crops, "saliency"));
+  const cv::Size image(crops.value("width", 0), crops.value("height", 0));
+  const auto regions = important_regions(faces, objects);
+  if (!saliency.empty() && image.area() > 0 && !regions.empty()) {
+    hints = analysis::crop_hints_json(analysis::crop_hints(analysis::importance_grid(saliency, regions, image), image));
+  }
   auto out = json::array();
-  for (const auto& hint : array_at(crops, "cropHints")) {
+  for (const auto& hint : hints) {
     json h = json::object();
     copy_keys(hint, h, {"boundingPoly", "confidence", "importanceFraction"});
     out.push_back(std::move(h));
@@ -226,7 +253,8 @@ json google_response(const std::vector<Part>& parts) {
   set_unless_empty(response, "fullTextAnnotation", member(result("text"), "fullTextAnnotation"));
   set_unless_empty(response, "safeSearchAnnotation", safe_search_annotation(result("safe")));
   set_unless_empty(response, "imagePropertiesAnnotation", colors_annotation(result("colors")));
-  set_unless_empty(response, "cropHintsAnnotation", crop_hints_annotation(result("crops")));
+  set_unless_empty(response, "cropHintsAnnotation",
+                   crop_hints_annotation(result("crops"), result("faces"), result("objects")));
   if (!error.is_null()) response["error"] = std::move(error);
   return response;
 }

@@ -16,8 +16,8 @@ const Analyzer* AnalyzerCatalog::find(const std::string& name) const {
 }
 
 const std::vector<std::string>& all_analyzer_names() {
-  static const std::vector<std::string> names = {"faces", "text",   "codes",  "colors", "quality",
-                                                 "meta",  "hash",   "objects", "labels", "safe"};
+  static const std::vector<std::string> names = {"faces", "text", "codes",   "colors", "quality", "meta",
+                                                 "hash",  "crops", "objects", "labels", "safe"};
   return names;
 }
 
@@ -93,6 +93,7 @@ AnalyzerCatalog build_catalog(const AnalysisOptions& o) {
   add("quality", [&] { return make_quality_analyzer(o); });
   add("meta", [&] { return make_meta_analyzer(o); });
   add("hash", [&] { return make_hash_analyzer(o); });
+  add("crops", [&] { return make_crops_analyzer(o); });
   add("objects", [&] { return make_objects_analyzer(o); });
   add("labels", [&] { return make_labels_analyzer(o); });
   add("safe", [&] { return make_safe_analyzer(o); });

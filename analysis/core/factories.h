@@ -25,6 +25,7 @@ AnalyzerPtr make_colors_analyzer(const AnalysisOptions& options);
 AnalyzerPtr make_quality_analyzer(const AnalysisOptions& options);  // BRISQUE from opencv-data
 AnalyzerPtr make_meta_analyzer(const AnalysisOptions& options);     // libexif
 AnalyzerPtr make_hash_analyzer(const AnalysisOptions& options);     // cv::img_hash
+AnalyzerPtr make_crops_analyzer(const AnalysisOptions& options);    // cv::saliency
 
 // faces, text and codes are one analyzer each over pluggable engines.
 AnalyzerPtr make_faces_analyzer(FaceDetectorPtr detector);
