@@ -28,10 +28,10 @@ done
 
 source "$here/scripts/deps.sh"
 visionfs_install_packages "${VISIONFS_BUILD_PACKAGES[@]}" "${VISIONFS_TEST_PACKAGES[@]}"
-# Google's Node client and .proto files, at the versions package-lock.json
-# pins, for the NAME.json conformance test (tests/google/README.md).
+# The cloud APIs' client libraries and types (Google's with its .proto files,
+# Azure's, AWS's, TypeScript), pinned by package-lock.json (tests/clients/README.md).
 visionfs_install_node
-npm ci --prefix "$here/tests/google" --no-audit --no-fund --ignore-scripts --loglevel=error
+npm ci --prefix "$here/tests/clients" --no-audit --no-fund --ignore-scripts --loglevel=error
 
 
 build="${VISIONFS_BUILD_DIR:-$here/build-test}"

@@ -168,6 +168,7 @@ std::vector<analysis::ImportantRegion> important_regions(const json& faces, cons
 // The crops sidecar's hints come from saliency alone; here they are made
 // again from its saliency grid with the faces and objects added.
 json crop_hints_annotation(const json& crops, const json& faces, const json& objects) {
+  if (!crops.is_object()) return nullptr;
   json hints = array_at(crops, "cropHints");
   const cv::Mat saliency = analysis::grid_from_json(member(crops, "saliency"));
   const cv::Size image(crops.value("width", 0), crops.value("height", 0));

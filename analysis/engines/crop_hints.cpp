@@ -92,7 +92,7 @@ cv::Mat importance_grid(const cv::Mat& saliency, const std::vector<ImportantRegi
     const int y1 = std::clamp(static_cast<int>(std::ceil(r.box.br().y / ch)), y0 + 1, saliency.rows);
     from_regions(cv::Rect(x0, y0, x1 - x0, y1 - y0)) += r.weight / ((x1 - x0) * (y1 - y0));
   }
-  return normalized(0.5 * normalized(saliency) + 0.5 * normalized(from_regions));
+  return normalized((1 - kRegionsShare) * normalized(saliency) + kRegionsShare * normalized(from_regions));
 }
 
 std::vector<CropHint> crop_hints(const cv::Mat& importance, cv::Size image) {
