@@ -26,13 +26,18 @@ constexpr int kInput = 224;
 constexpr std::array<const char*, 5> kExpectedClasses = {"Drawing", "Hentai", "Neutral", "Porn", "Sexy"};
 enum Class { kDrawing, kHentai, kNeutral, kPorn, kSexy };
 
-// Google's Likelihood buckets, from a probability. Bucketing keeps the
+// Google's Likelihood buckets, from a probability, calibrated on 454 benign
+// pictures (opencv-doc's examples and tutorial images; the table is in
+// docs/analyzers/safe.md): the model gives ordinary pictures high scores
+// often enough (a footballer in his kit: sexy 0.84; an apple: porn 0.66;
+// skin-toned textures and hands: porn 0.8-0.96) that LIKELY must start
+// above what benign pictures reach, at 0.93. Bucketing also keeps the
 // answer stable when a score moves by a few hundredths.
 const char* likelihood(double p) {
-  if (p < 0.1) return "VERY_UNLIKELY";
-  if (p < 0.3) return "UNLIKELY";
-  if (p < 0.5) return "POSSIBLE";
-  if (p < 0.8) return "LIKELY";
+  if (p < 0.2) return "VERY_UNLIKELY";
+  if (p < 0.5) return "UNLIKELY";
+  if (p < 0.93) return "POSSIBLE";
+  if (p < 0.98) return "LIKELY";
   return "VERY_LIKELY";
 }
 
@@ -41,7 +46,7 @@ class SafeAnalyzer final : public Analyzer {
   explicit SafeAnalyzer(std::unique_ptr<NetPool> nets) : nets_(std::move(nets)) {}
 
   std::string name() const override { return "safe"; }
-  std::string version() const override { return "1"; }
+  std::string version() const override { return "2"; }
 
   nlohmann::json analyze(const AnalysisInput& input) const override {
     const std::array<float, 5> p = classify(input.image.pixels);

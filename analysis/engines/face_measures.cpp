@@ -15,8 +15,8 @@ constexpr double kDegrees = 180.0 / 3.14159265358979323846;
 // on a face looking straight ahead: 0.5 over the opencv-doc faces and the
 // YuNet landmarks of frontal portraits.
 constexpr double kNeutralNoseHeight = 0.5;
-// The width of the face, cropped and scaled, on which sharpness is measured:
-// faces of any size compare.
+// The width a larger face is scaled down to before sharpness is measured,
+// so large faces compare with small ones.
 constexpr int kMeasureWidth = 128;
 
 double clamped_asin(double v) { return std::asin(std::clamp(v, -1.0, 1.0)) * kDegrees; }
@@ -68,8 +68,12 @@ std::string likelihood_bucket(double value, const double (&thresholds)[4], bool 
 double face_sharpness(const cv::Mat& bgr, const cv::Rect& face) {
   cv::Mat gray = face_gray(bgr, face);
   if (gray.empty()) return 0;
-  const double scale = static_cast<double>(kMeasureWidth) / gray.cols;
-  cv::resize(gray, gray, cv::Size(), scale, scale, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  // Down to kMeasureWidth, never up: enlarging a small face would blur it
+  // and call it blurred.
+  if (gray.cols > kMeasureWidth) {
+    const double scale = static_cast<double>(kMeasureWidth) / gray.cols;
+    cv::resize(gray, gray, cv::Size(), scale, scale, cv::INTER_AREA);
+  }
   cv::Mat laplacian;
   cv::Laplacian(gray, laplacian, CV_64F);
   cv::Scalar mean, stddev;

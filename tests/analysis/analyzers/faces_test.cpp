@@ -54,6 +54,29 @@ TEST_F(FacesTest, FindsMessisFace) {
   EXPECT_TRUE(found) << result.dump();
 }
 
+TEST_F(FacesTest, MessisFaceIsSharpAndLitAndBlurringItMakesItBlurred) {
+  const cv::Mat photo = read_bgr(opencv_doc_image("messi5.jpg"));
+  cv::Mat soft;
+  cv::GaussianBlur(photo, soft, cv::Size(0, 0), 2.0);
+  for (const auto& [image, blurred] : {std::pair{photo, false}, std::pair{soft, true}}) {
+    const auto result = run_on(*analyzer_, image);
+    bool found = false;
+    for (const auto& face : result.at("faces")) {
+      if (!matches_messi(box_of(face), kMessiFace)) continue;
+      found = true;
+      std::cout << "messi's face, " << (blurred ? "blurred" : "as is") << ": " << face.at("measures") << "\n";
+      EXPECT_EQ(face.at("underExposedLikelihood"), "VERY_UNLIKELY");
+      const std::string likelihood = face.at("blurredLikelihood");
+      if (blurred) {
+        EXPECT_TRUE(likelihood == "LIKELY" || likelihood == "VERY_LIKELY") << face;
+      } else {
+        EXPECT_EQ(likelihood, "VERY_UNLIKELY") << face;
+      }
+    }
+    EXPECT_TRUE(found || blurred) << result.dump();
+  }
+}
+
 TEST_F(FacesTest, EveryFieldIsWellFormed) {
   const cv::Mat photo = read_bgr(opencv_doc_image("messi5.jpg"));
   const auto result = run_on(*analyzer_, photo);

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <opencv2/imgcodecs.hpp>
+
+#include <filesystem>
 #include <set>
 
 namespace visionfs::analysis {
@@ -45,7 +48,7 @@ TEST(SafeAnalyzerTest, SquirrelIsNeutral) {
   VISIONFS_REQUIRE_MODEL(kModel);
   const auto analyzer = make_safe_analyzer(model_options());
   EXPECT_EQ(analyzer->name(), "safe");
-  EXPECT_EQ(analyzer->version(), "1");
+  EXPECT_EQ(analyzer->version(), "2");
   const auto result = run_on(*analyzer, read_bgr(opencv_doc_image("squirrel_cls.jpg")));
   testing::maybe_print_example("safe squirrel_cls.jpg", result);
   expect_well_formed(result);
@@ -62,17 +65,37 @@ TEST(SafeAnalyzerTest, RenderingIsADrawing) {
   EXPECT_EQ(result.at("safe").at("adult"), "VERY_UNLIKELY");
 }
 
-// The model's documented weakness: a footballer in a shirt comes out "sexy",
-// so racy is high while adult stays low. This pins the behaviour the docs
-// describe; if a better model changes it, the docs change with it.
-TEST(SafeAnalyzerTest, SportsPhotoIsRacyButNotAdult) {
+// The model's weakness: a footballer in a shirt comes out "sexy" (0.84).
+// The calibrated buckets keep such a photo at POSSIBLE (docs/analyzers/safe.md).
+TEST(SafeAnalyzerTest, SportsPhotoIsAtMostPossiblyRacy) {
   VISIONFS_REQUIRE_MODEL(kModel);
   const auto result = run_on(*make_safe_analyzer(model_options()), read_bgr(opencv_doc_image("messi5.jpg")));
   testing::maybe_print_example("safe messi5.jpg", result);
   expect_well_formed(result);
   EXPECT_GT(result.at("scores").at("sexy").get<double>(), 0.8);
-  EXPECT_EQ(result.at("safe").at("racy"), "VERY_LIKELY");
+  EXPECT_EQ(result.at("safe").at("racy"), "POSSIBLE");
   EXPECT_EQ(result.at("safe").at("adult"), "VERY_UNLIKELY");
+}
+
+// Issue 9's acceptance: no picture of opencv-doc's examples/data (91
+// photos, drawings, charts and scans: the benign set the buckets were
+// calibrated on) is racy or adult above POSSIBLE.
+TEST(SafeAnalyzerTest, NoOpencvDocExampleIsRacyOrAdultAbovePossible) {
+  VISIONFS_REQUIRE_MODEL(kModel);
+  const auto analyzer = make_safe_analyzer(model_options());
+  const std::set<std::string> too_high = {"LIKELY", "VERY_LIKELY"};
+  int checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(opencv_doc_image("messi5.jpg").parent_path())) {
+    const auto ext = entry.path().extension();
+    if (ext != ".jpg" && ext != ".png") continue;
+    const cv::Mat image = cv::imread(entry.path().string(), cv::IMREAD_COLOR);
+    if (image.empty()) continue;
+    const auto safe = run_on(*analyzer, image).at("safe");
+    EXPECT_FALSE(too_high.count(safe.at("racy"))) << entry.path() << " " << safe;
+    EXPECT_FALSE(too_high.count(safe.at("adult"))) << entry.path() << " " << safe;
+    ++checked;
+  }
+  EXPECT_GE(checked, 80);
 }
 
 TEST(SafeAnalyzerTest, SameInputSameOutput) {
