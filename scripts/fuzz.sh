@@ -4,8 +4,8 @@
 #   scripts/fuzz.sh [--seconds N | --runs N] [TARGET...]
 # Targets: headers (sniffing and header guards), exif (libexif reader),
 # decode (the whole decode path, 1 megapixel limit), envelope (the meta
-# analyzer's sidecar, decode to JSON). Default: all four, 30 s each (what CI
-# runs after the tests). The documented long run (docs/fuzzing.md):
+# analyzer's sidecar, decode to JSON), codes (decode, then ZBar over the
+# pixels). Default: all five, 30 s each (what CI runs after the tests). The documented long run (docs/fuzzing.md):
 #   scripts/fuzz.sh --runs 1000000
 # Builds in build-fuzz/ with clang; seeds come from visionfs-make-corpus and
 # the small photos Debian's opencv-doc ships (with EXIF variants written by
@@ -20,12 +20,12 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) limit=(-max_total_time="$2"); shift ;;
     --runs) limit=(-runs="$2"); shift ;;
-    headers|exif|decode|envelope) targets+=("$1") ;;
+    headers|exif|decode|envelope|codes) targets+=("$1") ;;
     *) echo "usage: scripts/fuzz.sh [--seconds N | --runs N] [headers|exif|decode|envelope]..." >&2; exit 2 ;;
   esac
   shift
 done
-[ ${#targets[@]} -eq 0 ] && targets=(headers exif decode envelope)
+[ ${#targets[@]} -eq 0 ] && targets=(headers exif decode envelope codes)
 
 source "$here/scripts/deps.sh"
 visionfs_install_packages "${VISIONFS_BUILD_PACKAGES[@]}" clang libclang-rt-dev
@@ -48,6 +48,14 @@ if command -v exiftool >/dev/null; then
       -DateTimeOriginal='2024:05:06 07:08:09' -GPSLatitude=48.1 -GPSLatitudeRef=N "$photo" || true
   done
   "$build/tests/fuzz/visionfs-make-corpus" --exif-only "$seeds"
+fi
+# Codes for the codes target to start from: a QR code and linear barcodes,
+# written by the real tools (test packages).
+if command -v qrencode >/dev/null && command -v zint >/dev/null; then
+  qrencode -s 3 -o "$seeds/images/code-qr.png" "https://example.org/visionfs/fuzz"
+  zint -b 20 --quietzones -d "VISIONFS-128" -o "$seeds/images/code-128.png"
+  zint -b 13 --quietzones -d 5901234123457 -o "$seeds/images/code-ean13.png"
+  zint -b 3 --quietzones -d 1234567890 -o "$seeds/images/code-itf.png"
 fi
 
 # ASan's leak check stays on; UBSan findings abort (compiled without recover).

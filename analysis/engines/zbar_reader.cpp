@@ -69,6 +69,11 @@ std::vector<DetectedCode> ZbarReader::read(const cv::Mat& bgr) const {
   // ISBNs are EAN-13s; report them as the digits under the bars say.
   scanner.set_config(zbar::ZBAR_ISBN10, zbar::ZBAR_CFG_ENABLE, 0);
   scanner.set_config(zbar::ZBAR_ISBN13, zbar::ZBAR_CFG_ENABLE, 0);
+  // Off as zbarimg has them: SQ-Code (ZBar's own symbology) leaks 192 bytes
+  // on some photos without any code (fuzz_codes found it on opencv-doc's
+  // text_motion.jpg), and ZBar's PDF417 decoder never returns data.
+  scanner.set_config(zbar::ZBAR_SQCODE, zbar::ZBAR_CFG_ENABLE, 0);
+  scanner.set_config(zbar::ZBAR_PDF417, zbar::ZBAR_CFG_ENABLE, 0);
   // A QR code's bytes as they are: without an ECI marker ZBar guesses a
   // legacy encoding and turns UTF-8 (what every phone writes) into
   // Shift-JIS mojibake. The analyzer makes the bytes valid UTF-8.
