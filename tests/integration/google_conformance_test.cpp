@@ -88,6 +88,11 @@ TEST_F(GoogleConformanceTest, GooglesClientAndProtobufAcceptEveryNameJsonStrictl
   EXPECT_GE(counts["imageTextN.png.json"]["paragraphs"].get<int>(), 2) << "a scanned page keeps its paragraphs";
   EXPECT_GT(counts["imageTextN.png.json"]["symbols"].get<int>(), 500);
   EXPECT_GT(counts["fruits.jpg.json"]["colors"].get<int>(), 0);
+  EXPECT_EQ(counts["messi5.jpg.json"]["cropHints"], 2);
+  if (!models_dir().empty()) {
+    EXPECT_GE(counts["messi5.jpg.json"]["labels"].get<int>(), 5) << "classes, broader labels and object names";
+    EXPECT_EQ(counts["messi5.jpg.json"]["racy"], "POSSIBLE");
+  }
   EXPECT_EQ(counts["broken.jpg.json"]["error"], 3) << "one google.rpc.Status: INVALID_ARGUMENT";
 }
 
