@@ -8,6 +8,13 @@
 namespace visionfs::itest {
 namespace {
 
+// `wait PID` for each reader started, so one failed reader fails the script.
+// The PIDs are collected with $!: `$(jobs -p)` runs in a subshell, which in
+// dash (/bin/sh) has no jobs, so it waited for nothing and the test read the
+// outputs while the readers were still waiting for their analysis (seen
+// under ThreadSanitizer as empty outputs).
+constexpr const char* kWaitForEach = "for p in $pids; do wait $p; done\n";
+
 constexpr int kReaders = 16;
 
 class SidecarConcurrencyTest : public SidecarFixture {
@@ -16,9 +23,8 @@ class SidecarConcurrencyTest : public SidecarFixture {
   void read_concurrently(const std::string& rel, const std::string& tag) {
     std::string script = "set -e\n";
     for (int i = 0; i < kReaders; ++i)
-      script += "cat " + qm(rel) + " > " + qs(tag + "." + std::to_string(i)) + " &\n";
-    // `wait PID` for each, so one failed reader fails the script.
-    script += "for p in $(jobs -p); do wait $p; done\n";
+      script += "cat " + qm(rel) + " > " + qs(tag + "." + std::to_string(i)) + " & pids=\"$pids $!\"\n";
+    script += kWaitForEach;
     ASSERT_TRUE(succeeded(run(script, 180)));
     const std::string first = read_local_file(s(tag + ".0"));
     EXPECT_FALSE(first.empty());
@@ -63,9 +69,9 @@ TEST_F(SidecarConcurrencyTest, EverySidecarOfOneImageAtOnceDecodesItOnce) {
   std::string script = "set -e\n";
   for (const auto& n : sidecar_names("c.jpg", analyzers)) {
     for (int copy = 0; copy < 2; ++copy)
-      script += "cat " + qm(n) + " > " + qs(n + "." + std::to_string(copy)) + " &\n";
+      script += "cat " + qm(n) + " > " + qs(n + "." + std::to_string(copy)) + " & pids=\"$pids $!\"\n";
   }
-  script += "for p in $(jobs -p); do wait $p; done\n";
+  script += kWaitForEach;
   ASSERT_TRUE(succeeded(run(script, 180)));
   for (const auto& n : sidecar_names("c.jpg", analyzers)) {
     EXPECT_TRUE(same_bytes(s(n + ".0"), s(n + ".1"))) << n;
