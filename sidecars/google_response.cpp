@@ -1,5 +1,7 @@
 #include "sidecars/google_response.h"
 
+#include "analysis/analyzers/text_layout.h"
+#include "analysis/core/json_values.h"
 #include "analysis/engines/crop_hints.h"
 
 #include <algorithm>
@@ -45,8 +47,10 @@ constexpr std::string_view kFaceLikelihoods[] = {
 
 json face_annotation(const json& face) {
   json out = json::object();
-  copy_keys(face, out, {"boundingPoly", "fdBoundingPoly", "rollAngle", "panAngle", "tiltAngle",
-                        "detectionConfidence", "landmarkingConfidence"});
+  copy_keys(face, out, {"boundingPoly", "rollAngle", "panAngle", "tiltAngle", "detectionConfidence"});
+  // Google's fdBoundingPoly is a tighter, skin-only box; the detectors give
+  // one box, so both fields hold it (code reading either gets the face).
+  if (out.contains("boundingPoly")) out["fdBoundingPoly"] = out["boundingPoly"];
   auto landmarks = json::array();
   for (const auto& l : array_at(face, "landmarks")) {
     json position = json::object();
@@ -77,8 +81,6 @@ double normalized_area(const json& object) {
   return std::clamp(w * h, 0.0, 1.0);
 }
 
-double rounded(double v) { return std::round(v * 10000) / 10000; }
-
 struct Label {
   double score = 0;
   double topicality = 0;
@@ -105,7 +107,7 @@ json label_annotations(const json& labels, const json& objects) {
   for (const auto& o : array_at(objects, "objects")) {
     if (!member(o, "name").is_string()) continue;
     const double score = o.value("score", 0.0);
-    add(o["name"], score, rounded(score * std::sqrt(normalized_area(o))));
+    add(o["name"], score, analysis::score_value(static_cast<float>(score * std::sqrt(normalized_area(o)))));
   }
   std::stable_sort(order.begin(), order.end(),
                    [&](const std::string& a, const std::string& b) { return by_name[a].score > by_name[b].score; });
@@ -192,25 +194,19 @@ json text_annotations(const json& text) {
   auto out = json::array();
   const json& full = member(text, "text");
   if (!full.is_string() || full.get<std::string>().empty()) return out;
-  int x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;
   auto words = json::array();
+  std::vector<json> polys;
   for (const auto& line : array_at(text, "lines")) {
     for (const auto& word : array_at(line, "words")) {
-      for (const auto& v : array_at(member(word, "boundingPoly"), "vertices")) {
-        x0 = std::min(x0, v.value("x", 0)), x1 = std::max(x1, v.value("x", 0));
-        y0 = std::min(y0, v.value("y", 0)), y1 = std::max(y1, v.value("y", 0));
-      }
       words.push_back({{"description", member(word, "text")}, {"boundingPoly", member(word, "boundingPoly")}});
+      polys.push_back(member(word, "boundingPoly"));
     }
   }
   // The symbols' text when there is a hierarchy, so both say the same.
   const json& symbols_text = member(member(text, "fullTextAnnotation"), "text");
   json first = {{"description", symbols_text.is_string() ? symbols_text.get<std::string>() : full.get<std::string>() + "\n"}};
   copy_keys(text, first, {"locale"});
-  if (x0 <= x1) {
-    first["boundingPoly"] = {{"vertices", {{{"x", x0}, {"y", y0}}, {{"x", x1}, {"y", y0}},
-                                           {{"x", x1}, {"y", y1}}, {{"x", x0}, {"y", y1}}}}};
-  }
+  if (!polys.empty()) first["boundingPoly"] = analysis::hull_poly(polys);
   out.push_back(std::move(first));
   for (auto& w : words) out.push_back(std::move(w));
   return out;
@@ -233,7 +229,7 @@ json google_response(const std::vector<Part>& parts) {
   const json all = merge_parts(parts);
   json error;
   for (const auto& part : parts) {
-    const json& e = member(all[part.name], "error");
+    const json& e = member(member(all, part.name), "error");
     if (e.is_object()) {
       error = json::object();
       copy_keys(e, error, {"code", "message"});

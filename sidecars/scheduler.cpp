@@ -20,11 +20,10 @@ struct Scheduler::Pending {
   std::optional<cache::TimePoint> parked_until;
   cache::Ino parked_on = 0;
   // Composed sidecars only (NAME.json, .xmp, .annotated.jpg): the parts of
-  // its image version and their analyzers, how many are still out, and
-  // which round of requests they answer (one failed once and asked again
-  // must not count the first round's late answers).
+  // its image version, how many are still out, and which round of requests
+  // they answer (one failed once and asked again must not count the first
+  // round's late answers).
   std::vector<cache::NodePtr> parts;
-  std::vector<std::string> part_names;
   std::size_t parts_left = 0;
   std::uint64_t round = 0;
 };
@@ -33,8 +32,6 @@ namespace {
 std::string counter_name(const std::string& analyzer) {
   return analyzer == cache::kCombinedSidecar ? "all" : analyzer;  // "xmp" for NAME.xmp
 }
-// The analyzers a composed sidecar is made of: all for NAME.json and
-// NAME.xmp, those it draws for NAME.annotated.jpg.
 // The analyzers a composed sidecar reads: NAME.xmp all of them,
 // NAME.annotated.jpg what it draws, NAME.json what Google's response holds
 // (or, when none of those is offered, every analyzer, so that an image that
@@ -141,8 +138,7 @@ void Scheduler::start_combined(const cache::NodePtr& combined) {
   int err = 0;
   // The parts of the same image version, taken in one step: a rewrite in
   // between would otherwise mix versions under one NAME.json inode.
-  auto part_names = parts_of(combined->analyzer, config_.analyzers);
-  auto parts = tree_.sidecar_parts(combined, part_names, &err);
+  auto parts = tree_.sidecar_parts(combined, parts_of(combined->analyzer, config_.analyzers), &err);
   if (err) return fail(combined->ino, err);
   std::uint64_t round = next_round();
   {
@@ -150,7 +146,6 @@ void Scheduler::start_combined(const cache::NodePtr& combined) {
     auto it = pending_.find(combined->ino);
     if (it == pending_.end()) return;
     it->second.parts = parts;
-    it->second.part_names = part_names;
     it->second.parts_left = parts.size();
     it->second.round = round;
     counters_[counter_name(combined->analyzer)].computed++;
@@ -167,7 +162,6 @@ void Scheduler::part_done(cache::Ino combined_ino, std::size_t index, std::uint6
   Answers answers;
   cache::NodePtr combined;
   std::vector<cache::NodePtr> parts;
-  std::vector<std::string> part_names;
   {
     cache::MutexLock lock(mu_);
     auto it = pending_.find(combined_ino);
@@ -179,7 +173,6 @@ void Scheduler::part_done(cache::Ino combined_ino, std::size_t index, std::uint6
     } else if (--it->second.parts_left == 0) {
       combined = it->second.sidecar;
       parts = it->second.parts;
-      part_names = it->second.part_names;
     }
   }
   deliver_all(answers);
@@ -189,7 +182,7 @@ void Scheduler::part_done(cache::Ino combined_ino, std::size_t index, std::uint6
   for (std::size_t i = 0; i < parts.size(); ++i) {
     results.push_back(tree_.sidecar_result(parts[i]));
     if (!results.back()) return fail(combined_ino, EIO);  // cannot happen: each part answered with its result
-    views.push_back({part_names[i], results.back()->view()});
+    views.push_back({parts[i]->analyzer, results.back()->view()});
   }
   compose_and_finish(combined, views);
 }

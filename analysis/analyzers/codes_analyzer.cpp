@@ -44,9 +44,9 @@ class CodesAnalyzer final : public Analyzer {
     auto engines = nlohmann::json::array();
     for (const auto& reader : readers_) engines.push_back(reader->name());
     for (const auto& reader : fallbacks_) engines.push_back(reader->name());
-    for (const auto* group : {&readers_, &fallbacks_}) {
-      if (group == &fallbacks_ && !codes.empty()) break;
-      for (const auto& reader : *group) read_with(*reader, pixels, codes);
+    for (const auto& reader : readers_) read_with(*reader, pixels, codes);
+    if (codes.empty()) {
+      for (const auto& reader : fallbacks_) read_with(*reader, pixels, codes);
     }
 
     auto top_left = [](const DetectedCode& c) {

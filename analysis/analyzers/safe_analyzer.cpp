@@ -26,20 +26,13 @@ constexpr int kInput = 224;
 constexpr std::array<const char*, 5> kExpectedClasses = {"Drawing", "Hentai", "Neutral", "Porn", "Sexy"};
 enum Class { kDrawing, kHentai, kNeutral, kPorn, kSexy };
 
-// Google's Likelihood buckets, from a probability, calibrated on 454 benign
-// pictures (opencv-doc's examples and tutorial images; the table is in
-// docs/analyzers/safe.md): the model gives ordinary pictures high scores
-// often enough (a footballer in his kit: sexy 0.84; an apple: porn 0.66;
-// skin-toned textures and hands: porn 0.8-0.96) that LIKELY must start
-// above what benign pictures reach, at 0.93. Bucketing also keeps the
-// answer stable when a score moves by a few hundredths.
-const char* likelihood(double p) {
-  if (p < 0.2) return "VERY_UNLIKELY";
-  if (p < 0.5) return "UNLIKELY";
-  if (p < 0.93) return "POSSIBLE";
-  if (p < 0.98) return "LIKELY";
-  return "VERY_LIKELY";
-}
+// Where Google's Likelihood buckets start, for a probability, calibrated on
+// 454 benign pictures (opencv-doc's examples and tutorial images; the table
+// is in docs/analyzers/safe.md): the model gives ordinary pictures high
+// scores often enough (a footballer in his kit: sexy 0.84; an apple: porn
+// 0.66; skin-toned textures and hands: porn 0.8-0.96) that LIKELY must
+// start above what benign pictures reach, at 0.93.
+constexpr double kLikelihoodCuts[4] = {0.2, 0.5, 0.93, 0.98};
 
 class SafeAnalyzer final : public Analyzer {
  public:
@@ -62,8 +55,8 @@ class SafeAnalyzer final : public Analyzer {
     }
     return {{"model", "nsfwjs-mobilenetv2-224"},
             {"safe",
-             {{"adult", likelihood(adult)},
-              {"racy", likelihood(racy)},
+             {{"adult", google_likelihood(adult, kLikelihoodCuts)},
+              {"racy", google_likelihood(racy, kLikelihoodCuts)},
               {"spoof", "UNKNOWN"},
               {"medical", "UNKNOWN"},
               {"violence", "UNKNOWN"}}},

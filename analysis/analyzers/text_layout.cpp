@@ -1,6 +1,7 @@
 #include "analysis/analyzers/text_layout.h"
 
 #include "analysis/core/json_values.h"
+#include "analysis/engines/region_geometry.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,19 +11,6 @@ namespace visionfs::analysis {
 namespace {
 
 using json = nlohmann::json;
-
-// The axis-aligned hull of the given polygons' vertices.
-json hull_poly(const std::vector<json>& polys) {
-  int x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;
-  for (const auto& poly : polys) {
-    for (const auto& v : poly["vertices"]) {
-      x0 = std::min(x0, v["x"].get<int>()), x1 = std::max(x1, v["x"].get<int>());
-      y0 = std::min(y0, v["y"].get<int>()), y1 = std::max(y1, v["y"].get<int>());
-    }
-  }
-  if (x0 > x1) x0 = y0 = x1 = y1 = 0;
-  return {{"vertices", {{{"x", x0}, {"y", y0}}, {{"x", x1}, {"y", y0}}, {{"x", x1}, {"y", y1}}, {{"x", x0}, {"y", y1}}}}};
-}
 
 // Mean of the children's confidences (0 without children).
 double mean_confidence(const json& children) {
@@ -83,20 +71,26 @@ bool same_group(const TextLine& a, const TextLine& b, bool paragraph) {
 
 }  // namespace
 
+json hull_poly(const std::vector<json>& polys) {
+  int x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;
+  for (const auto& poly : polys) {
+    for (const auto& v : poly["vertices"]) {
+      x0 = std::min(x0, v["x"].get<int>()), x1 = std::max(x1, v["x"].get<int>());
+      y0 = std::min(y0, v["y"].get<int>()), y1 = std::max(y1, v["y"].get<int>());
+    }
+  }
+  if (x0 > x1) x0 = y0 = x1 = y1 = 0;
+  return {{"vertices", {{{"x", x0}, {"y", y0}}, {{"x", x1}, {"y", y0}}, {{"x", x1}, {"y", y1}}, {{"x", x0}, {"y", y1}}}}};
+}
+
 json quad_poly(const TextQuad& quad, const cv::Rect& box, const cv::Rect& frame) {
-  std::vector<cv::Point2f> corners = quad;
-  if (corners.size() != 4) {
-    corners = {cv::Point2f(static_cast<float>(box.x), static_cast<float>(box.y)),
-               cv::Point2f(static_cast<float>(box.br().x), static_cast<float>(box.y)),
-               cv::Point2f(static_cast<float>(box.br().x), static_cast<float>(box.br().y)),
-               cv::Point2f(static_cast<float>(box.x), static_cast<float>(box.br().y))};
+  if (quad.size() != 4) return bounding_poly(cv::Rect2f(box & frame));
+  std::vector<cv::Point2f> corners;
+  for (const auto& p : quad) {
+    corners.emplace_back(std::clamp(p.x, static_cast<float>(frame.x), static_cast<float>(frame.br().x)),
+                         std::clamp(p.y, static_cast<float>(frame.y), static_cast<float>(frame.br().y)));
   }
-  auto vertices = json::array();
-  for (const auto& p : corners) {
-    vertices.push_back({{"x", std::clamp(static_cast<int>(std::lround(p.x)), frame.x, frame.br().x)},
-                        {"y", std::clamp(static_cast<int>(std::lround(p.y)), frame.y, frame.br().y)}});
-  }
-  return {{"vertices", std::move(vertices)}};
+  return bounding_poly(corners);
 }
 
 json full_text_annotation(const std::vector<const TextLine*>& lines, const cv::Rect& frame,

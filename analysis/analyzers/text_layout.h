@@ -23,6 +23,10 @@ namespace visionfs::analysis {
 // pixels, clamped to `frame`), or the box's corners when there is no quad.
 nlohmann::json quad_poly(const TextQuad& quad, const cv::Rect& box, const cv::Rect& frame);
 
+// The axis-aligned box around the vertices of every polygon given
+// ({"vertices": [...]}, as quad_poly makes them), as a polygon.
+nlohmann::json hull_poly(const std::vector<nlohmann::json>& polys);
+
 // `lines` in reading order; `frame` the image (the page's size).
 nlohmann::json full_text_annotation(const std::vector<const TextLine*>& lines, const cv::Rect& frame,
                                     const std::string& language);

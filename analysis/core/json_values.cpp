@@ -11,6 +11,13 @@ double score_value(float score) {
   return std::round(s * 10000.0) / 10000.0;
 }
 
+const char* google_likelihood(double value, const double (&cuts)[4], bool rising) {
+  static const char* const kNames[] = {"VERY_UNLIKELY", "UNLIKELY", "POSSIBLE", "LIKELY", "VERY_LIKELY"};
+  int above = 0;
+  for (double cut : cuts) above += value >= cut ? 1 : 0;
+  return kNames[rising ? above : 4 - above];
+}
+
 std::string valid_utf8(std::string_view text) {
   static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
   std::string out;

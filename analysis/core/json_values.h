@@ -14,6 +14,13 @@ namespace visionfs::analysis {
 // 0.6611999869346619); NaN becomes 0.
 double score_value(float score);
 
+// Google's Likelihood name (VERY_UNLIKELY, UNLIKELY, POSSIBLE, LIKELY,
+// VERY_LIKELY) for `value`: `cuts` are the 4 ascending values where the
+// next bucket starts; `rising` says that a higher value is more likely
+// (else a lower one is). Bucketing keeps an answer stable when a measure
+// moves a little.
+const char* google_likelihood(double value, const double (&cuts)[4], bool rising = true);
+
 // `text` with every invalid UTF-8 sequence replaced by U+FFFD, and NUL and
 // the other C0 control characters except tab and newline dropped.
 std::string valid_utf8(std::string_view text);

@@ -37,7 +37,7 @@ class FaceDetector {
 // Quads are four corners in reading order: top-left, top-right,
 // bottom-right, bottom-left of the text as read (so for text turned a
 // quarter, the first corner is not the top-left one in the picture).
-// Empty when the engine has only the axis-aligned box.
+// Empty when the axis-aligned box says it all (upright text).
 using TextQuad = std::vector<cv::Point2f>;
 
 struct TextSymbol {

@@ -1,5 +1,7 @@
 #include "analysis/engines/face_measures.h"
 
+#include "analysis/core/json_values.h"
+
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -58,13 +60,6 @@ std::optional<FaceAngles> estimate_face_angles(const std::vector<Landmark>& land
   return a;
 }
 
-std::string likelihood_bucket(double value, const double (&thresholds)[4], bool rising) {
-  static const char* const kNames[] = {"VERY_UNLIKELY", "UNLIKELY", "POSSIBLE", "LIKELY", "VERY_LIKELY"};
-  int above = 0;
-  for (double t : thresholds) above += value >= t ? 1 : 0;
-  return kNames[rising ? above : 4 - above];
-}
-
 double face_sharpness(const cv::Mat& bgr, const cv::Rect& face) {
   cv::Mat gray = face_gray(bgr, face);
   if (gray.empty()) return 0;
@@ -83,7 +78,7 @@ double face_sharpness(const cv::Mat& bgr, const cv::Rect& face) {
 
 std::string blurred_likelihood(double sharpness) {
   static const double kCuts[4] = {25, 50, 100, 200};
-  return likelihood_bucket(sharpness, kCuts, /*rising=*/false);
+  return google_likelihood(sharpness, kCuts, /*rising=*/false);
 }
 
 double face_brightness(const cv::Mat& bgr, const cv::Rect& face) {
@@ -93,7 +88,7 @@ double face_brightness(const cv::Mat& bgr, const cv::Rect& face) {
 
 std::string under_exposed_likelihood(double brightness) {
   static const double kCuts[4] = {40, 60, 80, 100};
-  return likelihood_bucket(brightness, kCuts, /*rising=*/false);
+  return google_likelihood(brightness, kCuts, /*rising=*/false);
 }
 
 }  // namespace visionfs::analysis

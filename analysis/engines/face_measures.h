@@ -28,11 +28,6 @@ struct FaceAngles {
 // Nothing when a landmark is missing (the Haar cascade detector finds none).
 std::optional<FaceAngles> estimate_face_angles(const std::vector<Landmark>& landmarks);
 
-// Google's Likelihood names, from VERY_UNLIKELY to VERY_LIKELY.
-// `thresholds` are 4 ascending cut points of `value`; `rising` says that a
-// higher value is more likely (else a lower one is).
-std::string likelihood_bucket(double value, const double (&thresholds)[4], bool rising);
-
 // The variance of the Laplacian of the face, scaled down to 128 px wide if
 // larger: below 25 very likely blurred, 200 and above very unlikely
 // (measured: messi5.jpg's face 4350 as is, 48.5 after a Gaussian blur of

@@ -49,6 +49,8 @@ cv::Rect to_rect(int left, int top, int right, int bottom, double inv_scale) {
   return cv::Rect(cv::Point(s(left), s(top)), cv::Point(s(right), s(bottom)));
 }
 
+// Tesseract reads upright text: a symbol's quad is its box. (Lines and
+// words leave their quad empty: the box says the same.)
 TextQuad quad_of(const cv::Rect& box) {
   const cv::Point2f tl(static_cast<float>(box.x), static_cast<float>(box.y));
   const cv::Point2f br(static_cast<float>(box.br().x), static_cast<float>(box.br().y));
@@ -70,14 +72,12 @@ void close_line(TextLine& line, std::vector<TextLine>& lines) {
       chars += w.text.size();
     }
     line.box = box;
-    line.quad = quad_of(box);
     line.confidence = chars > 0 ? sum / static_cast<float>(chars) : 0.0f;
     line.engine = "tesseract";
     lines.push_back(std::move(line));
   }
   line = TextLine{};
 }
-
 
 // The word's characters with their boxes (clipped to the word's), from a
 // copy of the iterator standing at the word's first symbol.
@@ -132,7 +132,6 @@ std::vector<TextLine> collect_lines(tesseract::ResultIterator& it, double inv, c
     if (y1 > y0) box = cv::Rect(box.x, y0, box.width, y1 - y0);
     if (box.area() == 0) continue;
     word.box = box;
-    word.quad = quad_of(box);
     word.symbols = word_symbols(it, inv, box);
     word.engine = "tesseract";
     line.words.push_back(std::move(word));

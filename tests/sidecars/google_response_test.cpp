@@ -19,6 +19,7 @@ TEST(GoogleResponse, FacesKeepGooglesFieldsOnlyAndSayUnknownForWhatNothingEstima
   ASSERT_EQ(r.size(), 1u) << r.dump(2);
   const json& face = r["faceAnnotations"][0];
   EXPECT_FALSE(face.contains("box")) << "visionfs's pixel box stays in NAME.faces.json";
+  EXPECT_EQ(face["fdBoundingPoly"], face["boundingPoly"]) << "the one box the detectors give";
   EXPECT_EQ(face["rollAngle"], -3.5);
   EXPECT_EQ(face["blurredLikelihood"], "VERY_UNLIKELY");
   EXPECT_EQ(face["joyLikelihood"], "UNKNOWN");

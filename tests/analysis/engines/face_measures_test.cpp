@@ -1,5 +1,7 @@
 #include "analysis/engines/face_measures.h"
 
+#include "analysis/core/json_values.h"
+
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
@@ -63,11 +65,12 @@ TEST(FaceAngles, NothingWithoutAllFiveLandmarks) {
 
 TEST(FaceLikelihoods, BucketsInGooglesNamesBothWays) {
   static const double kCuts[4] = {1, 2, 3, 4};
-  EXPECT_EQ(likelihood_bucket(0, kCuts, true), "VERY_UNLIKELY");
-  EXPECT_EQ(likelihood_bucket(2.5, kCuts, true), "POSSIBLE");
-  EXPECT_EQ(likelihood_bucket(4, kCuts, true), "VERY_LIKELY");
-  EXPECT_EQ(likelihood_bucket(0, kCuts, false), "VERY_LIKELY");
-  EXPECT_EQ(likelihood_bucket(9, kCuts, false), "VERY_UNLIKELY");
+  EXPECT_STREQ(google_likelihood(0, kCuts), "VERY_UNLIKELY");
+  EXPECT_STREQ(google_likelihood(1, kCuts), "UNLIKELY") << "a cut starts its bucket";
+  EXPECT_STREQ(google_likelihood(2.5, kCuts), "POSSIBLE");
+  EXPECT_STREQ(google_likelihood(4, kCuts), "VERY_LIKELY");
+  EXPECT_STREQ(google_likelihood(0, kCuts, false), "VERY_LIKELY");
+  EXPECT_STREQ(google_likelihood(9, kCuts, false), "VERY_UNLIKELY");
 }
 
 TEST(FaceLikelihoods, ABlurredDarkFaceIsLikelyBlurredAndUnderExposed) {
