@@ -36,7 +36,9 @@ sidecars::Waiter desktop_xattr_waiter(fuse_req_t req, std::string name, size_t s
       const auto doc = nlohmann::json::parse(text, text + result->size(), nullptr, false);
       const std::string value =
           name == sidecars::kTagsXattr ? sidecars::desktop_tags(doc) : sidecars::desktop_comment(doc);
-      if (value.empty()) return ENODATA;
+      // No confident label is an empty list of tags, not a missing
+      // attribute: listxattr named it, so `getfattr -d` would otherwise
+      // report "No such attribute" for a name it was just given.
       return reply_xattr_sized(req, size, value.data(), value.size());
     });
   });

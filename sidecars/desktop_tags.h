@@ -27,7 +27,8 @@ inline constexpr double kMinTagScore = 0.5;
 // How many words of the text the comment quotes.
 inline constexpr int kCommentWords = 8;
 
-// `response` is a NAME.json document. Empty when nothing qualifies.
+// `response` is a NAME.json document. Empty when nothing qualifies (the
+// attribute then has an empty value).
 std::string desktop_tags(const nlohmann::json& response);
 // Never empty: says what was found, that nothing was, or why the image
 // could not be read.

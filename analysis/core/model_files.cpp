@@ -62,7 +62,7 @@ std::filesystem::path resolve_models_dir(const std::string& option_value) {
 }
 
 std::filesystem::path require_model_file(const AnalysisOptions& options, const std::string& relative) {
-  const std::string hint = " (run scripts/install-models.sh DIR)";
+  const std::string hint = " (run scripts/install-models.sh)";
   if (options.models_dir.empty()) throw AnalyzerUnavailable("model not installed: " + relative + hint);
   const auto path = options.models_dir / relative;
   std::error_code ec;
@@ -91,7 +91,7 @@ std::vector<std::string> read_model_lines(const std::filesystem::path& path, std
   if (lines.size() < expected_lines) {
     throw AnalyzerUnavailable("model file damaged: " + path.filename().string() + " has " +
                               std::to_string(lines.size()) + " lines, expected " +
-                              std::to_string(expected_lines) + " (run scripts/install-models.sh DIR)");
+                              std::to_string(expected_lines) + " (run scripts/install-models.sh)");
   }
   return lines;
 }

@@ -35,7 +35,7 @@ std::filesystem::path resolve_models_dir(const std::string& option_value, const 
 // models_dir / relative, after checking that it is a regular file of the
 // expected size (for the files visionfs knows) or at least non-empty.
 // Throws AnalyzerUnavailable:
-//   "model not installed: objects/yolox_nano.onnx (run scripts/install-models.sh DIR)"
+//   "model not installed: objects/yolox_nano.onnx (run scripts/install-models.sh)"
 //   "model file damaged: objects/yolox_nano.onnx is 1234 bytes, expected 3660092 (...)"
 std::filesystem::path require_model_file(const AnalysisOptions& options, const std::string& relative);
 

@@ -58,6 +58,23 @@ TEST_F(DesktopXattrsTest, AValueTheUserSetsWinsAndIsKept) {
   EXPECT_NE(computed.out.find("face"), std::string::npos) << computed.out;
 }
 
+// Without models there are no labels, so no tags: the listed attribute
+// reads as empty, and `getfattr -d` reports no error for it.
+class DesktopXattrsNoLabelsTest : public DesktopXattrsTest {
+  bool with_models() const override { return false; }
+};
+
+TEST_F(DesktopXattrsNoLabelsTest, NoTagsIsAnEmptyValueNotAMissingAttribute) {
+  put("squirrel_cls.jpg", "s.jpg");
+  const auto all = run("getfattr -d " + qm("s.jpg"));
+  EXPECT_TRUE(succeeded(all)) << all.describe();
+  EXPECT_EQ(all.err.find("No such attribute"), std::string::npos) << all.err;
+  EXPECT_NE(all.out.find("user.xdg.comment="), std::string::npos) << all.out;
+  const auto tags = run("getfattr --only-values -n user.xdg.tags " + qm("s.jpg"));
+  EXPECT_TRUE(succeeded(tags)) << tags.describe();
+  EXPECT_EQ(tags.out, "");
+}
+
 class DesktopXattrsOffTest : public DesktopXattrsTest {
   std::vector<std::string> extra_options() const override { return {"tags=off"}; }
 };

@@ -34,7 +34,7 @@ TEST(ModelFilesTest, MissingFileNamesItAndTheInstaller) {
     require_model_file(options, "objects/yolox_nano.onnx");
     FAIL() << "expected AnalyzerUnavailable";
   } catch (const AnalyzerUnavailable& e) {
-    EXPECT_STREQ(e.what(), "model not installed: objects/yolox_nano.onnx (run scripts/install-models.sh DIR)");
+    EXPECT_STREQ(e.what(), "model not installed: objects/yolox_nano.onnx (run scripts/install-models.sh)");
   }
   options.models_dir.clear();
   EXPECT_THROW(require_model_file(options, "objects/yolox_nano.onnx"), AnalyzerUnavailable);
