@@ -36,7 +36,11 @@ using NodePtr = std::shared_ptr<Node>;
 struct Node : std::enable_shared_from_this<Node> {
   Node(Ino ino_, NodeKind kind_, MemoryBudget* budget_) : ino(ino_), kind(kind_), budget(budget_) {}
   ~Node() {
-    if (charged > 0) budget->release(charged);
+    if (charged > 0) budget->release(charged, charge_kind());
+  }
+  // What `charged` counts: a sidecar's result, or what the user stored.
+  MemoryBudget::Kind charge_kind() const {
+    return kind == NodeKind::kSidecar ? MemoryBudget::Kind::kResult : MemoryBudget::Kind::kStored;
   }
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;

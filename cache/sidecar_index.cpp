@@ -46,7 +46,7 @@ void Tree::detach_sidecars_locked(Node& image, Graveyard& dead) {
     if (sidecar->result && sidecar->charged > 0) {
       // The bytes live on while an open handle reads them; the budget is
       // given back now, as for the image itself.
-      budget_.release(sidecar->charged);
+      budget_.release(sidecar->charged, MemoryBudget::Kind::kResult);
       sidecar->charged = 0;
     }
     maybe_drop_inode_locked(sidecar, dead);
@@ -121,7 +121,7 @@ void Tree::complete_sidecar(const NodePtr& sidecar, std::string_view result, str
   MutexLock lock(mu_);
   if (!sidecar->result) {
     if (sidecar->linked) {
-      budget_.force_charge(bytes->size());
+      budget_.force_charge(bytes->size(), MemoryBudget::Kind::kResult);
       sidecar->charged += bytes->size();
     }
     sidecar->result = std::move(bytes);

@@ -1,14 +1,66 @@
 #include "fs/control_files.h"
 
+#include "analysis/engines/instance_pool.h"
 #include "fs/filesystem.h"
 #include "sidecars/scheduler.h"
 
+#include <malloc.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <chrono>
 
 namespace visionfs::fs {
+
+namespace {
+
+// A field of /proc/self/status, in bytes (0 when absent).
+std::uint64_t status_bytes(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  const std::string prefix = std::string(field) + ":";
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) == 0) return std::stoull(line.substr(prefix.size())) * 1024;
+  }
+  return 0;
+}
+
+// Bytes malloc has handed out and not had back, over every arena and its
+// own mappings: the leak detector's figure (tests/stress/stress.py).
+std::uint64_t heap_in_use() {
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+}
+
+// Where the daemon's memory is: what -o max_memory charges (stored files,
+// results, decoded pixels, the analyses running now), and what it does not
+// (the engines and the fixed runtime: the process's anonymous RSS above the
+// charges). docs/design.md, "Budget".
+nlohmann::json render_memory(const Filesystem& fs, const analysis::ServiceStats& service) {
+  using Kind = cache::MemoryBudget::Kind;
+  const auto& budget = fs.budget();
+  const std::uint64_t anon = status_bytes("RssAnon");
+  return {
+      {"budgetBytes", budget.limit()},
+      {"chargedBytes", budget.used()},
+      {"storedBytes", budget.used(Kind::kStored)},
+      {"resultBytes", budget.used(Kind::kResult)},
+      {"decodedPixelBytes", budget.used(Kind::kDecoded)},
+      {"analysesInFlightBytes", budget.used(Kind::kWorking)},
+      {"analysesWaitingForMemory", service.waiting_for_memory},
+      {"analysesRefusedBudgetFull", service.refused_budget_full},
+      {"analysesRefusedTooLarge", service.refused_never_fits},
+      {"engineInstances", analysis::loaded_instances()},
+      {"processRssBytes", status_bytes("VmRSS")},
+      {"processAnonRssBytes", anon},
+      {"processPeakRssBytes", status_bytes("VmHWM")},
+      {"heapInUseBytes", heap_in_use()},
+      {"outsideBudgetBytes", anon > budget.used() ? anon - budget.used() : 0},
+  };
+}
+
+}  // namespace
 
 std::string render_stats(const Filesystem& fs) {
   using nlohmann::json;
@@ -56,6 +108,7 @@ std::string render_stats(const Filesystem& fs) {
                     // image versions whose pixels are held now: 0 once every image has gone
                     {"versionsHeld", fs.service() ? fs.service()->decoded_versions() : 0}};
   out["workers"] = {{"threads", service.workers}, {"queued", service.queued}, {"running", service.running}};
+  out["memory"] = render_memory(fs, service);
   return out.dump(2) + "\n";
 }
 

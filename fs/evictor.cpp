@@ -1,9 +1,10 @@
 #include "fs/evictor.h"
 
+#include "fs/allocator.h"
+
 #include "fs/filesystem.h"
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -194,7 +195,7 @@ void Evictor::evict_due() {
   if (tally.files + tally.dirs == 0) return;
   // Hand freed heap back to the system: after a burst of large images the
   // allocator would otherwise keep hundreds of MB that no file uses.
-  malloc_trim(0);
+  return_free_memory();
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   // The bytes are wiped and uncharged when the kernel forgets the inode and
   // no handle holds it open, which may be a moment later.

@@ -14,6 +14,7 @@
 #include "cache/clock.h"
 #include "cache/memory_budget.h"
 #include "cache/tree.h"
+#include "fs/budget_gate.h"
 #include "fs/handle_table.h"
 #include "fs/options.h"
 
@@ -106,6 +107,7 @@ class Filesystem {
   const Options& options_;
   cache::SteadyClock clock_;
   cache::MemoryBudget budget_;
+  BudgetGate gate_;  // the analyses' side of budget_
   const analysis::AnalyzerCatalog catalog_;
   std::vector<std::string> sidecar_analyzers_;
   std::vector<std::string> precompute_;

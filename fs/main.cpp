@@ -6,6 +6,7 @@
 #include "analysis/core/model_files.h"
 #include "analysis/core/wiping_allocator.h"
 #include "analysis/decode/decoders.h"
+#include "fs/allocator.h"
 #include "fs/filesystem.h"
 #include "fs/logging.h"
 #include "fs/options.h"
@@ -17,6 +18,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <thread>
 
 using namespace visionfs;
 
@@ -110,6 +112,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (printed_help_or_version(options, argv[0])) return 0;
+  // Before any thread exists (they start after daemonizing).
+  fs::configure_allocator(options.workers ? options.workers : std::thread::hardware_concurrency());
   fs::setup_logging(options.log_level, true);
   if (!hardened) spdlog::warn("process hardening incomplete: core dumps may be possible");
 

@@ -7,6 +7,7 @@
 #include "fs/sidecar_replies.h"
 #include "sidecars/scheduler.h"
 
+#include <string.h>  // explicit_bzero
 #include <fcntl.h>
 
 #include <memory>
@@ -94,6 +95,16 @@ void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t offset, fuse_file_in
 }
 
 void op_write(fuse_req_t req, fuse_ino_t, const char* buf, size_t size, off_t offset, fuse_file_info* fi) {
+  // The payload sits in libfuse's receive buffer, which the next request
+  // only partly overwrites (an image's bytes were found there after it had
+  // expired): wipe it once the tree has its copy, whatever the outcome. The
+  // buffer is this loop thread's own, writable, and read by nothing after
+  // this handler.
+  struct WipePayload {
+    const char* data;
+    size_t size;
+    ~WipePayload() { explicit_bzero(const_cast<char*>(data), size); }
+  } wipe{buf, size};
   answer(req, "write", [&] {
     auto& fs = filesystem_of(req);
     auto handle = fs.files().get(fi->fh);

@@ -24,6 +24,7 @@ struct RawOptions {
   char* models = nullptr;
   char* min_score = nullptr;
   char* workers = nullptr;
+  char* unload_idle = nullptr;
   char* log_level = nullptr;
   char* sizes = nullptr;
   char* listed = nullptr;
@@ -44,6 +45,7 @@ const fuse_opt kOptionSpec[] = {
     VISIONFS_OPT("models=%s", models),
     VISIONFS_OPT("min_score=%s", min_score),
     VISIONFS_OPT("workers=%s", workers),
+    VISIONFS_OPT("unload_idle=%s", unload_idle),
     VISIONFS_OPT("log_level=%s", log_level),
     VISIONFS_OPT("sizes=%s", sizes),
     VISIONFS_OPT("listed=%s", listed),
@@ -77,7 +79,7 @@ std::uint64_t default_max_memory() {
 
 void free_raw(RawOptions& raw) {
   for (char* p : {raw.max_memory, raw.ttl, raw.analyzers, raw.precompute, raw.max_pixels, raw.models,
-                  raw.min_score, raw.workers, raw.log_level, raw.sizes, raw.listed, raw.tags}) {
+                  raw.min_score, raw.workers, raw.unload_idle, raw.log_level, raw.sizes, raw.listed, raw.tags}) {
     free(p);
   }
 }
@@ -167,7 +169,19 @@ std::string parse_listed(const std::string& value, Options* out) {
   return {};
 }
 
-// min_score, workers, log_level, sizes, listed.
+// unload_idle=DURATION, or 0 / never.
+std::string parse_unload_idle(const std::string& value, Options* out) {
+  if (value == "0" || value == "never") {
+    out->unload_idle = std::chrono::milliseconds::zero();
+    return {};
+  }
+  auto duration = parse_duration(value);
+  if (!duration) return "bad unload_idle '" + value + "': use a duration such as 30s or 10m, or never";
+  out->unload_idle = *duration;
+  return {};
+}
+
+// min_score, workers, unload_idle, log_level, sizes, listed.
 std::string apply_tuning_options(const RawOptions& raw, Options* out) {
   if (raw.min_score) {
     char* end = nullptr;
@@ -180,6 +194,9 @@ std::string apply_tuning_options(const RawOptions& raw, Options* out) {
     long workers = std::strtol(raw.workers, &end, 10);
     if (*end || workers < 1 || workers > 256) return std::string("bad workers '") + raw.workers + "': use 1 to 256";
     out->workers = static_cast<unsigned>(workers);
+  }
+  if (raw.unload_idle) {
+    if (auto message = parse_unload_idle(raw.unload_idle, out); !message.empty()) return message;
   }
   if (raw.log_level) out->log_level = raw.log_level;
   if (out->debug) out->log_level = "debug";
@@ -316,6 +333,8 @@ void print_usage(const char* program) {
       "    -o models=DIR          models directory (default $VISIONFS_MODELS, then $XDG_DATA_HOME/visionfs/models)\n"
       "    -o min_score=X         minimum object detection score, 0..1 (default 0.3)\n"
       "    -o workers=N           analysis worker threads (default: one per core)\n"
+      "    -o unload_idle=DURATION free the engines (networks, Tesseract) and their working memory after this long\n"
+      "                           without an analysis; the next one loads them again (default 60s; never)\n"
       "    -o log_level=LEVEL     trace, debug, info, warn, error (default info)\n"
       "    -o allow_other         let other users in (implies default_permissions; needs user_allow_other)\n"
       "    -o auto_unmount        unmount when the daemon dies (off: a killed daemon leaves a dead mount that\n"

@@ -36,6 +36,10 @@ struct Options {
   std::string models;  // -o models=; empty: $VISIONFS_MODELS, then the default
   float min_score = 0.3f;
   unsigned workers = 0;  // 0: one per core
+  // unload_idle=: after this long without an analysis, the engines
+  // (networks, Tesseract, cascades) and their working memory are freed;
+  // the next analysis loads them again. 0: never.
+  std::chrono::milliseconds unload_idle = std::chrono::seconds(60);
   std::string log_level = "info";
   // sizes=exact: a stat of a sidecar computes it, so its size is exact from
   // the first look. Default (lazy): a stat answers at once with size 0, and

@@ -15,7 +15,7 @@ VISIONFS_BUILD_PACKAGES=(
 VISIONFS_TEST_PACKAGES=(
   googletest libgtest-dev libbenchmark-dev
   opencv-doc inotify-tools attr rsync jq strace python3 xxd psmisc libimage-exiftool-perl libglib2.0-bin
-  curl python3-onnx python3-numpy protobuf-compiler libprotobuf-dev python3-protobuf
+  curl python3-onnx python3-numpy python3-pil protobuf-compiler libprotobuf-dev python3-protobuf
   qrencode zint barcode zbar-tools tesseract-ocr facedetect hyperfine
 )
 

@@ -131,14 +131,9 @@ const std::vector<std::string>& annotated_analyzers() {
   return names;
 }
 
-std::string compose_annotated(std::span<const std::uint8_t> bytes, const std::vector<Part>& parts,
-                              const analysis::DecodeLimits& limits) {
-  std::shared_ptr<const analysis::DecodedImage> decoded;
-  try {
-    decoded = analysis::decode_image(bytes, limits);
-  } catch (const analysis::AnalysisError& e) {
-    return error_picture(e.what());
-  }
+std::string draw_annotated(const analysis::DecodedImage* decoded, const std::string& decode_error,
+                           const std::vector<Part>& parts) {
+  if (!decoded) return error_picture(decode_error);
   Canvas c;
   const int long_side = std::max(decoded->width, decoded->height);
   c.scale = long_side > kAnnotatedLongSide ? static_cast<double>(kAnnotatedLongSide) / long_side : 1.0;
@@ -147,7 +142,6 @@ std::string compose_annotated(std::span<const std::uint8_t> bytes, const std::ve
   } else {
     c.image = decoded->pixels.clone();
   }
-  decoded.reset();
   c.line = std::max(1, std::max(c.image.cols, c.image.rows) / 400);
   const json combined = merge_parts(parts);
   if (combined.is_object()) draw_results(c, combined);

@@ -9,11 +9,10 @@
 // Every mark is drawn twice, a dark halo under a bright colour, so it shows
 // on dark and light photos alike. A pure function; thread-safe.
 
-#include "analysis/decode/decode.h"
+#include "analysis/decode/decoded_image.h"
 #include "sidecars/combined.h"
 
 #include <cstdint>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -25,9 +24,17 @@ inline constexpr int kAnnotatedQuality = 90;
 // The analyzers whose results are drawn, in drawing order.
 const std::vector<std::string>& annotated_analyzers();
 
-// JPEG bytes. An image that cannot be decoded gives a small picture that
-// says why, so a viewer shows the reason rather than an error.
-std::string compose_annotated(std::span<const std::uint8_t> image, const std::vector<Part>& parts,
-                              const analysis::DecodeLimits& limits);
+// The memory drawing takes besides the decoded image: a copy at most
+// kAnnotatedLongSide pixels long (or of the whole image, when smaller) and
+// the JPEG encoder's buffers.
+inline constexpr std::uint64_t kAnnotatedWorkingBytes = std::uint64_t{16} << 20;
+
+// JPEG bytes, drawn on the decoded image of the version the parts
+// describe (run by analysis::AnalysisService::submit_drawing, which shares
+// the version's decode). An image that could not be decoded (null) gives a
+// small picture that says why, so a viewer shows the reason rather than an
+// error.
+std::string draw_annotated(const analysis::DecodedImage* decoded, const std::string& decode_error,
+                           const std::vector<Part>& parts);
 
 }  // namespace visionfs::sidecars

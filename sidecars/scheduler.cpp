@@ -127,11 +127,14 @@ void Scheduler::start_analysis(const cache::NodePtr& sidecar, const cache::Sidec
     counters_[sidecar->analyzer].computed++;
   }
   analysis::ImageRef image{{source.image_ino, source.image_version}, source.content, source.content->bytes()};
-  submit_(std::move(image), analyzer, [this, sidecar](std::string text) {
-    finish(sidecar, text);
-    // The sidecar now holds its own copy, in wiped-on-free memory.
-    explicit_bzero(text.data(), text.size());
-  });
+  submit_(
+      std::move(image), analyzer,
+      [this, sidecar](std::string text) {
+        finish(sidecar, text);
+        // The sidecar now holds its own copy, in wiped-on-free memory.
+        explicit_bzero(text.data(), text.size());
+      },
+      [this, ino = sidecar->ino](int err) { fail(ino, err); });
 }
 
 void Scheduler::start_combined(const cache::NodePtr& combined) {
@@ -150,7 +153,7 @@ void Scheduler::start_combined(const cache::NodePtr& combined) {
     it->second.round = round;
     counters_[counter_name(combined->analyzer)].computed++;
   }
-  if (parts.empty()) return compose_and_finish(combined, {});
+  if (parts.empty()) return compose_and_finish(combined, {}, {});
   for (std::size_t i = 0; i < parts.size(); ++i) {
     request(parts[i], Waiter([this, ino = combined->ino, i, round](const Outcome& outcome) {
               part_done(ino, i, round, outcome);
@@ -177,22 +180,23 @@ void Scheduler::part_done(cache::Ino combined_ino, std::size_t index, std::uint6
   }
   deliver_all(answers);
   if (!combined) return;
-  std::vector<std::shared_ptr<const cache::SecureBuffer>> results;
+  Results results;
   std::vector<Part> views;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     results.push_back(tree_.sidecar_result(parts[i]));
     if (!results.back()) return fail(combined_ino, EIO);  // cannot happen: each part answered with its result
     views.push_back({parts[i]->analyzer, results.back()->view()});
   }
-  compose_and_finish(combined, views);
+  compose_and_finish(combined, views, results);
 }
 
-void Scheduler::compose_and_finish(const cache::NodePtr& composed, const std::vector<Part>& parts) {
+void Scheduler::compose_and_finish(const cache::NodePtr& composed, const std::vector<Part>& parts,
+                                   const Results& results) {
   // Called from a part's waiter: an exception escaping from here would stop
   // in Waiter::deliver, and the composed sidecar's own waiters would never
   // be answered. So a failure to compose is their outcome.
   try {
-    compose_or_throw(composed, parts);
+    compose_or_throw(composed, parts, results);
   } catch (const std::bad_alloc&) {
     fail(composed->ino, ENOMEM);
   } catch (const std::exception& e) {
@@ -201,18 +205,31 @@ void Scheduler::compose_and_finish(const cache::NodePtr& composed, const std::ve
   }
 }
 
-void Scheduler::compose_or_throw(const cache::NodePtr& composed, const std::vector<Part>& parts) {
-  std::string text;
-  if (composed->analyzer == cache::kAnnotatedSidecar) {
-    // Drawn on the pixels of the version the parts describe, decoded here.
-    const auto source = tree_.sidecar_source(composed);
-    if (!source.current || !source.content) return fail(composed->ino, source.image_linked ? ESTALE : ENOENT);
-    text = compose_annotated(source.content->bytes(), parts, config_.limits);
-  } else {
-    text = composed->analyzer == cache::kXmpSidecar ? compose_xmp(parts) : compose_google_response(parts);
-  }
+void Scheduler::compose_or_throw(const cache::NodePtr& composed, const std::vector<Part>& parts,
+                                 const Results& results) {
+  if (composed->analyzer == cache::kAnnotatedSidecar) return start_drawing(composed, parts, results);
+  std::string text = composed->analyzer == cache::kXmpSidecar ? compose_xmp(parts) : compose_google_response(parts);
   finish(composed, text);
   explicit_bzero(text.data(), text.size());
+}
+
+void Scheduler::start_drawing(const cache::NodePtr& composed, const std::vector<Part>& parts,
+                              const Results& results) {
+  // Drawn on the pixels of the version the parts describe.
+  const auto source = tree_.sidecar_source(composed);
+  if (!source.current || !source.content) return fail(composed->ino, source.image_linked ? ESTALE : ENOENT);
+  if (!config_.draw) return fail(composed->ino, EIO);
+  analysis::ImageRef image{{source.image_ino, source.image_version}, source.content, source.content->bytes()};
+  auto draw = [parts, results](const analysis::DecodedImage* decoded, const std::string& error) {
+    return draw_annotated(decoded, error, parts);
+  };
+  config_.draw(
+      std::move(image), kAnnotatedWorkingBytes, std::move(draw),
+      [this, composed](std::string text) {
+        finish(composed, text);
+        explicit_bzero(text.data(), text.size());
+      },
+      [this, ino = composed->ino](int err) { fail(ino, err); });
 }
 
 void Scheduler::finish(const cache::NodePtr& sidecar, std::string_view text) {

@@ -45,15 +45,21 @@
 
 namespace visionfs::sidecars {
 
-// Queues one analysis of one image version; `done` gets the sidecar text.
-// In the daemon: AnalysisService::submit.
-using Submit = std::function<void(analysis::ImageRef, const analysis::Analyzer*, analysis::AnalysisService::Done)>;
+// Queues one analysis of one image version; `done` gets the sidecar text,
+// `refused` an errno when the analysis could not run (the memory budget is
+// full: ENOSPC). In the daemon: AnalysisService::submit.
+using Submit = std::function<void(analysis::ImageRef, const analysis::Analyzer*, analysis::AnalysisService::Done,
+                                  analysis::AnalysisService::Refused)>;
+// Queues a drawing on the decoded image version (NAME.annotated.jpg),
+// needing `working_bytes`. In the daemon: AnalysisService::submit_drawing.
+using SubmitDrawing = std::function<void(analysis::ImageRef, std::uint64_t working_bytes, analysis::Drawing,
+                                         analysis::AnalysisService::Done, analysis::AnalysisService::Refused)>;
 
 struct SchedulerConfig {
   std::vector<std::string> analyzers;   // enabled, in NAME.json order
   std::vector<std::string> precompute;  // started when an image's last writer closes
   std::chrono::milliseconds write_wait{30000};
-  analysis::DecodeLimits limits;  // NAME.annotated.jpg decodes the image to draw on
+  SubmitDrawing draw;  // NAME.annotated.jpg; unset: that sidecar fails with EIO
 };
 
 struct Counters {
@@ -88,6 +94,7 @@ class Scheduler {
  private:
   struct Pending;
   using Answers = std::vector<std::pair<Waiter, Outcome>>;
+  using Results = std::vector<std::shared_ptr<const cache::SecureBuffer>>;  // keep the parts' views alive
 
   void dispatch(const cache::NodePtr& sidecar);
   // dispatch(), with any exception turned into every waiter's outcome.
@@ -97,8 +104,10 @@ class Scheduler {
   void part_done(cache::Ino combined, std::size_t index, std::uint64_t round, const Outcome& outcome);
   // Composes NAME.json, .xmp or .annotated.jpg from its parts and answers
   // its waiters: with the result, or with the errno of any failure.
-  void compose_and_finish(const cache::NodePtr& composed, const std::vector<Part>& parts);
-  void compose_or_throw(const cache::NodePtr& composed, const std::vector<Part>& parts);
+  void compose_and_finish(const cache::NodePtr& composed, const std::vector<Part>& parts, const Results& results);
+  void compose_or_throw(const cache::NodePtr& composed, const std::vector<Part>& parts, const Results& results);
+  // NAME.annotated.jpg: drawn by the analysis service on the version's pixels.
+  void start_drawing(const cache::NodePtr& composed, const std::vector<Part>& parts, const Results& results);
   void finish(const cache::NodePtr& sidecar, std::string_view text);
   void fail(cache::Ino ino, int err);
   // Moves the waiters of `ino` out with `outcome`, erases it.

@@ -34,6 +34,9 @@ class CodesAnalyzer final : public Analyzer {
 
   std::string name() const override { return "codes"; }
   std::string version() const override { return "2"; }
+  std::uint64_t working_bytes(int width, int height) const override {
+    return working_estimate(width, height, 2, 1.0);  // ZBar's grey copy at full size
+  }
 
   nlohmann::json analyze(const AnalysisInput& input) const override {
     const cv::Mat& pixels = input.image.pixels;

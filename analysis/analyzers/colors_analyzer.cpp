@@ -64,6 +64,9 @@ class ColorsAnalyzer final : public Analyzer {
  public:
   std::string name() const override { return "colors"; }
   std::string version() const override { return "1"; }
+  std::uint64_t working_bytes(int width, int height) const override {
+    return working_estimate(width, height, 4, 0);  // works on a downscaled copy
+  }
 
   nlohmann::json analyze(const AnalysisInput& input) const override {
     const cv::Mat& full = input.image.pixels;

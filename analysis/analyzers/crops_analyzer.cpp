@@ -16,6 +16,9 @@ class CropsAnalyzer final : public Analyzer {
  public:
   std::string name() const override { return "crops"; }
   std::string version() const override { return "1"; }
+  std::uint64_t working_bytes(int width, int height) const override {
+    return working_estimate(width, height, 3, 0);  // saliency on a 256-pixel copy
+  }
 
   nlohmann::json analyze(const AnalysisInput& input) const override {
     const cv::Mat& pixels = input.image.pixels;

@@ -24,6 +24,12 @@ class FacesAnalyzer final : public Analyzer {
 
   std::string name() const override { return "faces"; }
   std::string version() const override { return "2"; }
+  std::uint64_t working_bytes(int width, int height) const override {
+    // The detectors work on copies at most 1024 (cascades) or 640 (YuNet)
+    // pixels long, whose buffers they keep; the landmarks and measures read
+    // the full image.
+    return working_estimate(width, height, 60, 0.35);
+  }
 
   nlohmann::json analyze(const AnalysisInput& input) const override {
     const cv::Mat& pixels = input.image.pixels;

@@ -53,6 +53,9 @@ class HashAnalyzer final : public Analyzer {
  public:
   std::string name() const override { return "hash"; }
   std::string version() const override { return "1"; }
+  std::uint64_t working_bytes(int width, int height) const override {
+    return working_estimate(width, height, 6, 0);
+  }
 
   nlohmann::json analyze(const AnalysisInput& input) const override {
     const cv::Mat m512 = area_square(input.image.pixels, kMarrHildrethSide);

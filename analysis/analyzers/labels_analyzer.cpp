@@ -89,6 +89,9 @@ class LabelsAnalyzer final : public Analyzer {
 
   std::string name() const override { return "labels"; }
   std::string version() const override { return "2"; }
+  std::uint64_t working_bytes(int width, int height) const override {
+    return working_estimate(width, height, 14, 0);  // a 224x224 network input
+  }
 
   nlohmann::json analyze(const AnalysisInput& input) const override {
     const std::vector<float> probabilities = classify(input.image.pixels);

@@ -22,6 +22,9 @@ class MetaAnalyzer final : public Analyzer {
  public:
   std::string name() const override { return "meta"; }
   std::string version() const override { return "1"; }
+  std::uint64_t working_bytes(int width, int height) const override {
+    return working_estimate(width, height, 1, 0);  // reads the header, not the pixels
+  }
 
   nlohmann::json analyze(const AnalysisInput& input) const override {
     const DecodedImage& image = input.image;

@@ -41,6 +41,9 @@ class ObjectsAnalyzer final : public Analyzer {
 
   std::string name() const override { return "objects"; }
   std::string version() const override { return "1"; }
+  std::uint64_t working_bytes(int width, int height) const override {
+    return working_estimate(width, height, 8, 0);  // a 416x416 network input
+  }
 
   nlohmann::json analyze(const AnalysisInput& input) const override {
     const cv::Mat& bgr = input.image.pixels;

@@ -40,6 +40,9 @@ class SafeAnalyzer final : public Analyzer {
 
   std::string name() const override { return "safe"; }
   std::string version() const override { return "2"; }
+  std::uint64_t working_bytes(int width, int height) const override {
+    return working_estimate(width, height, 4, 0);  // a 224x224 network input
+  }
 
   nlohmann::json analyze(const AnalysisInput& input) const override {
     const std::array<float, 5> p = classify(input.image.pixels);

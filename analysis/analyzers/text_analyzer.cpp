@@ -22,6 +22,7 @@
 // Thread-safety: analyze() is const; engines are thread-safe by contract.
 
 #include "analysis/core/factories.h"
+#include "analysis/engines/tesseract_engine.h"
 #include "analysis/core/json_values.h"
 #include "analysis/analyzers/text_layout.h"
 #include "analysis/engines/region_geometry.h"
@@ -75,6 +76,16 @@ class TextAnalyzer final : public Analyzer {
 
   std::string name() const override { return "text"; }
   std::string version() const override { return "2"; }
+  std::uint64_t working_bytes(int width, int height) const override {
+    // Tesseract reads a copy at most TesseractEngine::kMaxSide long (about
+    // 6 bytes a pixel of it: its own grey, binary and 32-bit images); the
+    // grey copy at full size comes on top; PP-OCR's detector works on a
+    // bounded copy (part of the fixed 52 MiB).
+    const double side = std::max(width, height);
+    const double scale = side > TesseractEngine::kMaxSide ? TesseractEngine::kMaxSide / side : 1.0;
+    const double read = static_cast<double>(width) * height * scale * scale;
+    return working_estimate(width, height, 52, 1.2) + static_cast<std::uint64_t>(6.0 * read);
+  }
 
   nlohmann::json analyze(const AnalysisInput& input) const override {
     const cv::Mat& pixels = input.image.pixels;

@@ -40,7 +40,19 @@ class Analyzer {
   // The analyzer-specific fields, as a JSON object. Every score is 0..1.
   // Throws AnalysisError for a problem with this image.
   virtual nlohmann::json analyze(const AnalysisInput& input) const = 0;
+  // The memory analyze() allocates for an image of this size beyond the
+  // decoded pixels it is given (its copies, conversions, the engines'
+  // inputs), at its peak. Charged to -o max_memory before the analysis
+  // starts; measured for each analyzer by bench/memory_bench.sh.
+  virtual std::uint64_t working_bytes(int width, int height) const = 0;
 };
+
+// The usual shape of working_bytes(): a fixed part (what the engine works
+// on after scaling the image down) plus bytes per pixel of the image.
+constexpr std::uint64_t working_estimate(int width, int height, double mib_fixed, double bytes_per_pixel) {
+  const double pixels = static_cast<double>(width) * static_cast<double>(height);
+  return static_cast<std::uint64_t>(mib_fixed * 1048576.0 + bytes_per_pixel * pixels);
+}
 
 using AnalyzerPtr = std::shared_ptr<const Analyzer>;
 

@@ -29,4 +29,16 @@ struct DecodeLimits {
 std::shared_ptr<const DecodedImage> decode_image(std::span<const std::uint8_t> bytes,
                                                  const DecodeLimits& limits);
 
+// What decode_image() of these bytes will allocate, from the header alone,
+// so the memory budget can be charged before a pixel exists (-o
+// max_memory bounds the daemon, docs/design.md "Budget").
+struct DecodeCost {
+  int width = 0, height = 0;     // as stored (the orientation may swap them)
+  std::uint64_t pixels = 0;      // the decoded image kept: width x height x 3
+  std::uint64_t decode_peak = 0; // everything alive at once while decoding, pixels included
+};
+// Zero cost when the header cannot be read (decode_image then fails at
+// once, allocating nothing). Never throws.
+DecodeCost decoded_bytes(std::span<const std::uint8_t> bytes);
+
 }  // namespace visionfs::analysis

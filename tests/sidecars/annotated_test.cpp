@@ -9,10 +9,14 @@
 namespace visionfs::sidecars {
 namespace {
 
-std::vector<std::uint8_t> png(const cv::Mat& image) {
-  std::vector<std::uint8_t> bytes;
-  cv::imencode(".png", image, bytes);
-  return bytes;
+// Drawn as the service does: on the decoded image, or on nothing with the
+// decoder's message.
+std::string drawn(const cv::Mat& image, const std::vector<Part>& parts) {
+  analysis::DecodedImage decoded;
+  decoded.pixels = image.clone();
+  decoded.width = image.cols;
+  decoded.height = image.rows;
+  return draw_annotated(&decoded, "", parts);
 }
 
 cv::Mat decode(const std::string& jpeg) {
@@ -26,7 +30,7 @@ const std::string kFaces = R"({"analyzer": "faces", "width": 2000, "height": 100
 
 TEST(Annotated, ScaledToTheDocumentedLongSideWithTheFaceDrawn) {
   const cv::Mat grey(1000, 2000, CV_8UC3, cv::Scalar(128, 128, 128));
-  const cv::Mat out = decode(compose_annotated(png(grey), {{"faces", kFaces}}, {}));
+  const cv::Mat out = decode(drawn(grey, {{"faces", kFaces}}));
   ASSERT_FALSE(out.empty());
   EXPECT_EQ(out.cols, kAnnotatedLongSide);
   EXPECT_EQ(out.rows, kAnnotatedLongSide / 2);
@@ -41,14 +45,13 @@ TEST(Annotated, ScaledToTheDocumentedLongSideWithTheFaceDrawn) {
 
 TEST(Annotated, SmallImagesKeepTheirSize) {
   const cv::Mat small(120, 200, CV_8UC3, cv::Scalar(10, 10, 10));
-  const cv::Mat out = decode(compose_annotated(png(small), {}, {}));
+  const cv::Mat out = decode(drawn(small, {}));
   EXPECT_EQ(out.cols, 200);
   EXPECT_EQ(out.rows, 120);
 }
 
 TEST(Annotated, AnUnreadableImageGivesAPictureThatSaysSo) {
-  const std::vector<std::uint8_t> garbage = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3};
-  const cv::Mat out = decode(compose_annotated(garbage, {}, {}));
+  const cv::Mat out = decode(draw_annotated(nullptr, "corrupt or truncated png data", {}));
   ASSERT_FALSE(out.empty());
   EXPECT_EQ(out.cols, 720);
 }

@@ -36,6 +36,7 @@ class SchedulerTest : public ::testing::Test {
     analysis::ImageRef image;
     const analysis::Analyzer* analyzer;
     analysis::AnalysisService::Done done;
+    analysis::AnalysisService::Refused refused;
   };
 
   SchedulerTest() : budget_(64u << 20), tree_(clock_, budget_, tree_options()) {
@@ -43,10 +44,11 @@ class SchedulerTest : public ::testing::Test {
     catalog_.available = {analysis::make_colors_analyzer(o), analysis::make_hash_analyzer(o)};
     scheduler_ = std::make_unique<Scheduler>(
         tree_, catalog_,
-        [this](analysis::ImageRef image, const analysis::Analyzer* a, analysis::AnalysisService::Done done) {
-          jobs_.push_back({std::move(image), a, std::move(done)});
+        [this](analysis::ImageRef image, const analysis::Analyzer* a, analysis::AnalysisService::Done done,
+               analysis::AnalysisService::Refused refused) {
+          jobs_.push_back({std::move(image), a, std::move(done), std::move(refused)});
         },
-        clock_, SchedulerConfig{{"colors", "hash"}, {"hash"}, std::chrono::seconds(30)});
+        clock_, SchedulerConfig{{"colors", "hash"}, {"hash"}, std::chrono::seconds(30), {}});
   }
 
   static cache::TreeOptions tree_options() {

@@ -160,10 +160,9 @@ TEST_F(SchedulerTest, AFailureToStartIsEveryWaitersOutcomeNotAnEscapingException
   // that would answer the same request again.
   scheduler_ = std::make_unique<Scheduler>(
       tree_, catalog_,
-      [](analysis::ImageRef, const analysis::Analyzer*, analysis::AnalysisService::Done) {
-        throw std::runtime_error("queue refused");
-      },
-      clock_, SchedulerConfig{{"colors", "hash"}, {}, std::chrono::seconds(30)});
+      [](analysis::ImageRef, const analysis::Analyzer*, analysis::AnalysisService::Done,
+         analysis::AnalysisService::Refused) { throw std::runtime_error("queue refused"); },
+      clock_, SchedulerConfig{{"colors", "hash"}, {}, std::chrono::seconds(30), {}});
   put("a.png", png(1));
   auto& first = received();
   auto& second = received();

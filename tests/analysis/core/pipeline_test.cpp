@@ -21,6 +21,9 @@ class FunctionAnalyzer final : public Analyzer {
   explicit FunctionAnalyzer(std::function<nlohmann::json()> body) : body_(std::move(body)) {}
   std::string name() const override { return "probe"; }
   std::string version() const override { return "7"; }
+  std::uint64_t working_bytes(int width, int height) const override {
+    return working_estimate(width, height, 1, 0);
+  }
   nlohmann::json analyze(const AnalysisInput&) const override { return body_(); }
 
  private:
