@@ -22,13 +22,16 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace visionfs::cache {
 
 using Ino = std::uint64_t;
 
-enum class NodeKind { kDirectory, kFile, kSidecar };
+// kNameList: a directory's computed .hidden (cache/tree_hidden.cpp).
+enum class NodeKind { kDirectory, kFile, kSidecar, kNameList };
 
 struct Node;
 using NodePtr = std::shared_ptr<Node>;
@@ -72,6 +75,20 @@ struct Node : std::enable_shared_from_this<Node> {
 
   // kDirectory
   std::map<std::string, NodePtr> children;
+  // Steady time of the last entry created, renamed or removed here, or of a
+  // write to a file here. A new directory is being filled (cp -r, tar x)
+  // from its creation until its first kNameQuiet without activity
+  // (Tree::filling_locked); then `filling` stays false.
+  TimePoint activity{};
+  bool filling = false;
+  // The processes (thread groups) that created files here while it was
+  // being filled: the copiers whose O_EXCL creates a waiting name must not
+  // meet. At most kMaxFillers; anyone else sees every name at once.
+  std::vector<pid_t> fillers;
+  // Its computed .hidden (made on the first lookup), and the wall time the
+  // names in it last changed.
+  NodePtr hidden_list;
+  timespec hidden_names_changed{};
 
   // kFile
   std::shared_ptr<SecureBuffer> content;  // never null for a file
@@ -81,6 +98,13 @@ struct Node : std::enable_shared_from_this<Node> {
   std::optional<bool> is_image;           // by magic bytes, valid for `is_image_version`
   std::uint64_t is_image_version = 0;
   bool names_announced = false;           // its sidecar names were announced to watchers
+  // Created while its directory was being filled: its NAME.json and NAME.xmp
+  // wait, for the directory's fillers, until the directory has been quiet
+  // (Tree::sidecar_shown_locked), so that a library's own files of those
+  // names can be copied in after it.
+  bool names_wait_for_quiet = false;
+  // Sidecar kinds the user removed (rm NAME.json): hidden until the bytes change.
+  std::set<std::string> removed_sidecars;
   std::map<std::string, NodePtr> sidecars;  // analyzer ("" = combined) -> node, for `version`
 
   // kSidecar

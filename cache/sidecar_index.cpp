@@ -3,6 +3,7 @@
 // directory's images; sidecar nodes belong to one version of one image.
 
 #include "cache/tree.h"
+#include "cache/process.h"
 #include "cache/tree_internal.h"
 
 #include <algorithm>
@@ -18,7 +19,7 @@ std::string Tree::sidecar_name(const std::string& image_name, const std::string&
   return analyzer == kCombinedSidecar ? image_name + std::string(kJson) : image_name + "." + analyzer + std::string(kJson);
 }
 
-bool Tree::is_image_locked(Node& file) {
+bool Tree::is_image_locked(Node& file) const {
   if (file.kind != NodeKind::kFile || !options_.is_image) return false;
   if (!file.is_image || file.is_image_version != file.version) {
     auto bytes = file.content->bytes();
@@ -74,17 +75,17 @@ NodePtr Tree::sidecar_for_locked(Node& image, const std::string& analyzer) {
   return sidecar;
 }
 
-NodePtr Tree::resolve_sidecar_locked(Node& dir, const std::string& name) {
+NodePtr Tree::resolve_sidecar_locked(Node& dir, const std::string& name, pid_t asking) {
   if (name.size() > 4 && name.ends_with(".xmp")) {
-    return image_sidecar_locked(dir, name.substr(0, name.size() - 4), kXmpSidecar);
+    return image_sidecar_locked(dir, name.substr(0, name.size() - 4), kXmpSidecar, asking);
   }
   static constexpr std::string_view kAnnotatedSuffix = ".annotated.jpg";
   if (name.size() > kAnnotatedSuffix.size() && name.ends_with(kAnnotatedSuffix)) {
-    return image_sidecar_locked(dir, name.substr(0, name.size() - kAnnotatedSuffix.size()), kAnnotatedSidecar);
+    return image_sidecar_locked(dir, name.substr(0, name.size() - kAnnotatedSuffix.size()), kAnnotatedSidecar, asking);
   }
   if (name.size() <= kJson.size() || !name.ends_with(kJson)) return nullptr;
   std::string stem = name.substr(0, name.size() - kJson.size());
-  if (auto combined = image_sidecar_locked(dir, stem, kCombinedSidecar)) return combined;
+  if (auto combined = image_sidecar_locked(dir, stem, kCombinedSidecar, asking)) return combined;
   auto dot = stem.rfind('.');
   if (dot == std::string::npos || dot == 0) return nullptr;
   std::string analyzer = stem.substr(dot + 1);
@@ -92,13 +93,54 @@ NodePtr Tree::resolve_sidecar_locked(Node& dir, const std::string& name) {
       options_.sidecar_analyzers.end()) {
     return nullptr;
   }
-  return image_sidecar_locked(dir, stem.substr(0, dot), analyzer);
+  return image_sidecar_locked(dir, stem.substr(0, dot), analyzer, asking);
 }
 
-NodePtr Tree::image_sidecar_locked(Node& dir, const std::string& image_name, const std::string& analyzer) {
+NodePtr Tree::image_sidecar_locked(Node& dir, const std::string& image_name, const std::string& analyzer,
+                                   pid_t asking) {
   auto it = dir.children.find(image_name);
   if (it == dir.children.end() || !is_image_locked(*it->second)) return nullptr;
+  if (!sidecar_shown_locked(dir, *it->second, analyzer, asking)) return nullptr;
   return sidecar_for_locked(*it->second, analyzer);
+}
+
+bool Tree::sidecar_shown_locked(const Node& dir, Node& image, const std::string& kind, pid_t asking) const {
+  if (image.removed_sidecars.count(kind)) return false;
+  // Only the names other tools write for themselves (darktable's and
+  // digiKam's NAME.xmp, Google Takeout's NAME.json) wait: cp -r creates
+  // them with O_EXCL right after the photo, and the kernel refuses that
+  // (EEXIST) without asking us once our name exists.
+  if (!image.names_wait_for_quiet || (kind != kCombinedSidecar && kind != kXmpSidecar)) return true;
+  if (clock_.now() - dir.activity >= kNameQuiet) {
+    image.names_wait_for_quiet = false;
+    return true;
+  }
+  // They wait only for the copiers: `cp a.jpg new/ && jq . new/a.jpg.json`
+  // is another process, and finds the name at once (provisionally).
+  return asking != 0 && !is_filler_locked(dir, asking);
+}
+
+bool Tree::is_filler_locked(const Node& dir, pid_t thread) {
+  if (dir.fillers.empty()) return false;
+  pid_t process = thread_group_of(thread);
+  return std::find(dir.fillers.begin(), dir.fillers.end(), process) != dir.fillers.end();
+}
+
+void Tree::note_filler_locked(Node& dir, pid_t thread) {
+  if (thread == 0 || !filling_locked(dir)) return;
+  pid_t process = thread_group_of(thread);
+  if (std::find(dir.fillers.begin(), dir.fillers.end(), process) != dir.fillers.end()) return;
+  if (dir.fillers.size() == kMaxFillers) dir.fillers.erase(dir.fillers.begin());
+  dir.fillers.push_back(process);
+}
+
+bool Tree::remove_sidecar_name_locked(Node& dir, const NodePtr& sidecar) {
+  auto image = sidecar->image.lock();
+  if (!image || !image->linked) return false;
+  image->removed_sidecars.insert(sidecar->analyzer);
+  touch_dir_locked(dir);
+  note_hidden_names_changed_locked(dir);
+  return true;
 }
 
 SidecarSource Tree::sidecar_source(const NodePtr& sidecar) {

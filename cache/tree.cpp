@@ -82,13 +82,24 @@ void Tree::fill_stat_locked(const Node& node, struct stat* out) const {
       out->st_nlink = node.linked ? 1 : 0;
       out->st_size = node.result ? static_cast<off_t>(node.result->size()) : 0;
       break;
+    case NodeKind::kNameList:
+      out->st_nlink = node.linked ? 1 : 0;
+      out->st_size = node.parent ? static_cast<off_t>(hidden_text_locked(*node.parent).size()) : 0;
+      if (node.parent) out->st_mtim = out->st_ctim = node.parent->hidden_names_changed;
+      break;
+  }
+  // KIO reads a .hidden again only when its mtime moves: the user's moves
+  // with the computed names merged into it.
+  if (node.kind == NodeKind::kFile && node.linked && node.parent && node.name == kHiddenList &&
+      internal::later(node.parent->hidden_names_changed, out->st_mtim)) {
+    out->st_mtim = node.parent->hidden_names_changed;
   }
   out->st_blocks = (out->st_size + 511) / 512;
 }
 
 void Tree::touch_dir_locked(Node& dir) {
-  dir.mtime = dir.ctime = wall_now();
-  dir.changed = clock_.now();
+  dir.mtime = dir.ctime = dir.hidden_names_changed = wall_now();
+  dir.changed = dir.activity = clock_.now();
   reindex_locked(dir);
 }
 
@@ -113,6 +124,12 @@ NodePtr Tree::unlink_child_locked(Node& dir, const std::string& name, Graveyard&
     queue_sidecar_invalidations_locked(dir, name, *child);
     detach_sidecars_locked(*child, dead);
   }
+  if (child->hidden_list) {  // a directory's computed .hidden goes with it
+    child->hidden_list->linked = false;
+    child->hidden_list->parent = nullptr;
+    maybe_drop_inode_locked(child->hidden_list, dead);
+    child->hidden_list.reset();
+  }
   touch_dir_locked(dir);
   maybe_drop_inode_locked(child, dead);
   return child;
@@ -134,7 +151,7 @@ std::vector<std::string> Tree::path_locked(const Node& node) const {
   return path;
 }
 
-Errno Tree::lookup(Ino parent, const std::string& name, Entry* out) {
+Errno Tree::lookup(Ino parent, const std::string& name, Entry* out, pid_t asking) {
   MutexLock lock(mu_);
   Errno err = 0;
   auto dir = dir_locked(parent, &err);
@@ -147,8 +164,14 @@ Errno Tree::lookup(Ino parent, const std::string& name, Entry* out) {
     node = dir->parent ? find_locked(dir->parent->ino) : dir;
   } else if (auto it = dir->children.find(name); it != dir->children.end()) {
     node = it->second;
+  } else if (name == kHiddenList) {
+    node = hidden_list_locked(*dir);
   } else {
-    node = resolve_sidecar_locked(*dir, name);
+    node = resolve_sidecar_locked(*dir, name, asking);
+    if (node) {
+      auto image = node->image.lock();
+      out->provisional = image && image->names_wait_for_quiet && !sidecar_shown_locked(*dir, *image, node->analyzer);
+    }
   }
   if (!node) return ENOENT;
   out->node = node;

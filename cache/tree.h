@@ -12,6 +12,7 @@
 //   cache/sidecar_index.cpp   sidecar names, resolution, detaching, results
 //   cache/tree_expiry.cpp     the expiry index (cache/expiry_index.h), eviction
 //   cache/tree_departed.cpp   sidecar names gone with a renamed or removed image
+//   cache/tree_hidden.cpp     every directory's .hidden list of computed names
 //
 // Errors are returned as errno values (0 = success); nothing here throws on
 // the request path except std::bad_alloc.
@@ -57,7 +58,8 @@ class Tree {
   Tree(const Tree&) = delete;
   Tree& operator=(const Tree&) = delete;
 
-  Errno lookup(Ino parent, const std::string& name, Entry* out);
+  // `asking`: the requesting thread (see sidecar_shown_locked), 0 if unknown.
+  Errno lookup(Ino parent, const std::string& name, Entry* out, pid_t asking = 0);
   void ref(const NodePtr& node);
   void forget(Ino ino, std::uint64_t count);
   NodePtr find(Ino ino) const;
@@ -73,7 +75,8 @@ class Tree {
   // removes the name only if it still is that target (ESTALE otherwise), and
   // a sidecar name of that image answers 0 without changing anything, so
   // that directory watchers see the sidecar go (the image's removal, which
-  // follows, detaches it). Everyone else gets EPERM for a sidecar name.
+  // follows, detaches it). For anyone else a computed sidecar name goes
+  // until its image's bytes change (docs/design.md, "Your files win").
   Errno unlink(Ino parent, const std::string& name, const ExpiryTarget* evicting = nullptr);
   Errno rmdir(Ino parent, const std::string& name, const ExpiryTarget* evicting = nullptr);
   Errno rename(Ino parent, const std::string& name, Ino new_parent, const std::string& new_name,
@@ -85,7 +88,7 @@ class Tree {
   Errno read(const NodePtr& node, off_t offset, std::size_t size, ReadResult* out);
   Errno write(const NodePtr& node, off_t offset, std::span<const std::uint8_t> bytes);
 
-  Errno readdir(Ino ino, std::vector<DirEntry>* out, Ino* parent_ino);
+  Errno readdir(Ino ino, std::vector<DirEntry>* out, Ino* parent_ino, pid_t asking = 0);
   // Whether `name` in directory `dir` still is node `ino` with attributes to
   // hand out (a linked file or directory, or a computed sidecar of the
   // image's current version); fills `out` if so. A listing taken earlier
@@ -96,6 +99,16 @@ class Tree {
   Errno getxattr(Ino ino, const std::string& name, std::vector<std::uint8_t>* value);
   Errno listxattr(Ino ino, std::vector<std::string>* names);
   Errno removexattr(Ino ino, const std::string& name);
+
+  // .hidden (cache/tree_hidden.cpp): what a read-only open of a
+  // directory's computed list, or of a .hidden the user wrote, reads.
+  Errno hidden_list_text(const NodePtr& node, std::string* out);
+  bool is_hidden_list(const NodePtr& node) const;
+  // An open for writing with O_TRUNC of a computed name (a sidecar, a
+  // .hidden): the user replaces it with their own empty file under that name
+  // (mode & 0777), which then shadows it. The caller answers ESTALE, so the
+  // kernel looks the name up again and opens the new file.
+  Errno replace_computed(const NodePtr& node, mode_t mode, const Caller& caller);
 
   // Sidecars.
   SidecarSource sidecar_source(const NodePtr& sidecar);
@@ -140,7 +153,10 @@ class Tree {
   // evictor makes each through the mount (mknod), so that watchers get
   // IN_CREATE: its lookup of such a name is told ENOENT (is_arrived), and
   // its mknod is answered with the existing sidecar (mknod_arrived).
-  std::vector<DepartedName> arrived() const;
+  std::vector<DepartedName> arrived();
+  // Whether arrived names are still queued (some wait for their directory
+  // to go quiet): the evictor tries again after another quiet period.
+  bool arrivals_waiting() const;
   bool is_arrived(Ino parent, const std::string& name) const;
   Errno mknod_arrived(Ino parent, const std::string& name, Entry* out);
   void forget_arrived(const std::vector<DepartedName>& names);
@@ -186,7 +202,10 @@ class Tree {
   void maybe_drop_inode_locked(const NodePtr& node, Graveyard& dead) REQUIRES(mu_);
   void touch_dir_locked(Node& dir) REQUIRES(mu_);
   void reindex_locked(Node& node) REQUIRES(mu_);
-  bool is_image_locked(Node& file) REQUIRES(mu_);
+  bool is_image_locked(Node& file) const REQUIRES(mu_);  // caches its answer in `file`
+  // Whether `dir` is a new directory still being filled: made, and changed
+  // since, each time less than kNameQuiet before the next change.
+  bool filling_locked(Node& dir) const REQUIRES(mu_);
   // Sidecars of `image` become stale (rewritten, renamed or removed).
   void detach_sidecars_locked(Node& image, Graveyard& dead) REQUIRES(mu_);
   void queue_sidecar_invalidations_locked(const Node& dir, const std::string& image_name, const Node& image)
@@ -198,10 +217,31 @@ class Tree {
       REQUIRES(mu_);
   void queue_departed_locked(const Node& dir, const std::string& image_name) REQUIRES(mu_);
   void queue_arrived_locked(const Node& dir, const std::string& image_name) REQUIRES(mu_);
-  NodePtr resolve_sidecar_locked(Node& dir, const std::string& name) REQUIRES(mu_);
+  // `asking`: the requesting thread for lookups and listings (0: anyone,
+  // who does not see names still waiting for a copy to finish).
+  NodePtr resolve_sidecar_locked(Node& dir, const std::string& name, pid_t asking = 0) REQUIRES(mu_);
   // The sidecar for `analyzer` of the image `image_name` in `dir`, if that is an image.
-  NodePtr image_sidecar_locked(Node& dir, const std::string& image_name, const std::string& analyzer) REQUIRES(mu_);
+  NodePtr image_sidecar_locked(Node& dir, const std::string& image_name, const std::string& analyzer,
+                               pid_t asking = 0) REQUIRES(mu_);
   NodePtr sidecar_for_locked(Node& image, const std::string& analyzer) REQUIRES(mu_);
+  // Whether the sidecar `kind` of `image` (in `dir`) has a name now: the user
+  // has not removed it, and a NAME.json or NAME.xmp of an image copied in
+  // while its directory was being filled waits for kNameQuiet of quiet,
+  // unless `asking` (a thread; 0 for nobody in particular) belongs to a
+  // process that is not filling the directory.
+  bool sidecar_shown_locked(const Node& dir, Node& image, const std::string& kind, pid_t asking = 0) const
+      REQUIRES(mu_);
+  static bool is_filler_locked(const Node& dir, pid_t thread);
+  void note_filler_locked(Node& dir, pid_t thread) REQUIRES(mu_);
+  // The user removed a computed name: it stays away until the image's bytes
+  // change. False if the sidecar's image is gone.
+  bool remove_sidecar_name_locked(Node& dir, const NodePtr& sidecar) REQUIRES(mu_);
+  // The computed names of `dir`'s .hidden changed (mtime for KIO's cache).
+  void note_hidden_names_changed_locked(Node& dir) REQUIRES(mu_);
+  // The computed .hidden of `dir`: its text, and its node (null when the
+  // user has their own, or nothing is listed).
+  std::string hidden_text_locked(const Node& dir) const REQUIRES(mu_);
+  NodePtr hidden_list_locked(Node& dir) REQUIRES(mu_);
   std::string sidecar_name(const std::string& image_name, const std::string& analyzer) const;
   Errno resize_locked(Node& file, std::size_t new_size) REQUIRES(mu_);
   static bool is_target(const Node& node, const ExpiryTarget* target);

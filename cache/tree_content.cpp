@@ -17,6 +17,11 @@ void Tree::content_changed_locked(Node& file, Graveyard& dead) {
   file.version++;
   file.mtime = file.ctime = wall_now();
   file.changed = clock_.now();
+  if (file.parent) {
+    file.parent->activity = file.changed;  // a copy into it is still going
+    file.parent->hidden_names_changed = file.mtime;  // it may have become an image
+  }
+  file.removed_sidecars.clear();  // new bytes, new sidecars
   reindex_locked(file);
   if (!file.sidecars.empty()) {
     if (file.parent) queue_sidecar_invalidations_locked(*file.parent, file.name, file);
@@ -56,9 +61,9 @@ Errno Tree::setattr(Ino ino, const SetAttr& c, const Caller& caller, struct stat
   Transaction tx(mu_);
   auto node = find_locked(ino);
   if (!node) return ENOENT;
-  if (node->kind == NodeKind::kSidecar) {
-    if (c.size || c.mode || c.uid || c.gid) return EACCES;
-  }
+  // Computed: nothing of it is the user's to change, its times included
+  // (touch would otherwise make it look rewritten).
+  if (node->kind == NodeKind::kSidecar || node->kind == NodeKind::kNameList) return c.size ? EACCES : EPERM;
   if (c.uid || c.gid) {
     // chown(2) rules: only root gives a file away; the owner may change the
     // group (to one of theirs: approximated by their primary group).
@@ -106,6 +111,7 @@ Errno Tree::open_locked(Node& node_ref, int flags, OpenResult* out, Graveyard& d
     out->keep_cache = true;  // immutable for its inode
     return 0;
   }
+  if (node->kind == NodeKind::kNameList) return opens_for_change(flags) ? EACCES : 0;
   if (writable(flags)) {
     if ((flags & O_TRUNC) && node->content->size() > 0) {
       if (Errno err = resize_locked(*node, 0)) return err;
@@ -157,7 +163,7 @@ Errno Tree::read(const NodePtr& node, off_t offset, std::size_t size, ReadResult
 
 Errno Tree::write(const NodePtr& node, off_t offset, std::span<const std::uint8_t> bytes) {
   Transaction tx(mu_);
-  if (node->kind != NodeKind::kFile) return node->kind == NodeKind::kSidecar ? EACCES : EISDIR;
+  if (node->kind != NodeKind::kFile) return node->kind == NodeKind::kDirectory ? EISDIR : EACCES;
   if (offset < 0) return EINVAL;
   auto end = static_cast<std::size_t>(offset) + bytes.size();
   if (end > node->content->size()) {

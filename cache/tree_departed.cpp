@@ -45,9 +45,30 @@ std::vector<DepartedName> Tree::departed() const {
   return named_paths_locked(departed_);
 }
 
-std::vector<DepartedName> Tree::arrived() const {
+std::vector<DepartedName> Tree::arrived() {
   MutexLock lock(mu_);
-  return named_paths_locked(arrived_);
+  // Only names that exist now. A NAME.json or NAME.xmp still waiting for
+  // its directory to go quiet stays queued for a later batch; a name the
+  // user's own file holds, or removed, is not announced.
+  std::set<std::pair<Ino, std::string>> shown;
+  for (auto it = arrived_.begin(); it != arrived_.end();) {
+    const auto& [dir_ino, name] = *it;
+    auto dir = find_locked(dir_ino);
+    const bool is_dir = dir && dir->kind == NodeKind::kDirectory;
+    if (is_dir && !dir->children.count(name) && resolve_sidecar_locked(*dir, name)) {
+      shown.insert(*it++);
+    } else if (is_dir && filling_locked(*dir)) {
+      ++it;
+    } else {
+      it = arrived_.erase(it);
+    }
+  }
+  return named_paths_locked(shown);
+}
+
+bool Tree::arrivals_waiting() const {
+  MutexLock lock(mu_);
+  return !arrived_.empty();
 }
 
 std::vector<DepartedName> Tree::named_paths_locked(const std::set<std::pair<Ino, std::string>>& names) const {

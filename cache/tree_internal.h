@@ -22,4 +22,8 @@ inline constexpr std::size_t kNameMax = 255;              // NAME_MAX
 
 inline bool writable(int flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 
+inline bool later(const timespec& a, const timespec& b) {
+  return a.tv_sec != b.tv_sec ? a.tv_sec > b.tv_sec : a.tv_nsec > b.tv_nsec;
+}
+
 }  // namespace visionfs::cache::internal

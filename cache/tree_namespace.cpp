@@ -20,8 +20,11 @@ Errno Tree::mkdir(Ino parent, const std::string& name, mode_t mode, const Caller
   auto dir = dir_locked(parent, &err);
   if (!dir) return err;
   if (name.size() > kNameMax) return ENAMETOOLONG;
-  if (dir->children.count(name) || resolve_sidecar_locked(*dir, name)) return EEXIST;
+  // A computed sidecar name does not stop it: the user's entry wins.
+  if (dir->children.count(name)) return EEXIST;
   auto node = new_node(NodeKind::kDirectory, S_IFDIR | (mode & 07777), caller);
+  node->activity = clock_.now();  // a new directory is being filled
+  node->filling = true;
   if (dir->mode & S_ISGID) {
     node->gid = dir->gid;
     node->mode |= S_ISGID;
@@ -29,6 +32,30 @@ Errno Tree::mkdir(Ino parent, const std::string& name, mode_t mode, const Caller
   link_locked(*dir, name, node);
   out->node = node;
   fill_stat_locked(*node, &out->attr);
+  return 0;
+}
+
+bool Tree::filling_locked(Node& dir) const {
+  if (dir.filling && clock_.now() - dir.activity >= kNameQuiet) dir.filling = false;
+  return dir.filling;
+}
+
+Errno Tree::replace_computed(const NodePtr& computed, mode_t mode, const Caller& caller) {
+  Transaction tx(mu_);
+  Node* dir = computed->parent;
+  if (!computed->linked || !dir || !dir->linked) return ENOENT;
+  std::string name = kHiddenList;
+  if (computed->kind == NodeKind::kSidecar) {
+    auto image = computed->image.lock();
+    if (!image || !image->linked || image->parent != dir) return ENOENT;
+    name = sidecar_name(image->name, computed->analyzer);
+  } else if (computed->kind != NodeKind::kNameList) {
+    return EINVAL;
+  }
+  if (dir->children.count(name)) return 0;  // replaced already: the caller's retry finds it
+  auto file = new_node(NodeKind::kFile, S_IFREG | (mode & 0777), caller);
+  if (dir->mode & S_ISGID) file->gid = dir->gid;
+  link_locked(*dir, name, file);
   return 0;
 }
 
@@ -47,11 +74,12 @@ Errno Tree::create(Ino parent, const std::string& name, mode_t mode, int flags, 
     if (flags & O_EXCL) return EEXIST;
     if (it->second->kind == NodeKind::kDirectory) return EISDIR;
     node = it->second;
-  } else if (resolve_sidecar_locked(*dir, name)) {
-    return (flags & O_EXCL) ? EEXIST : EACCES;
   } else {
+    // Over a computed sidecar name too: the user's file shadows it.
     node = new_node(NodeKind::kFile, S_IFREG | (mode & 07777), caller);
     if (dir->mode & S_ISGID) node->gid = dir->gid;
+    node->names_wait_for_quiet = filling_locked(*dir);
+    note_filler_locked(*dir, caller.thread);
     created = true;
   }
   if (Errno open_err = open_locked(*node, flags, open_out, tx.dead)) return open_err;
@@ -74,7 +102,9 @@ Errno Tree::unlink(Ino parent, const std::string& name, const ExpiryTarget* evic
   if (it == dir->children.end()) {
     auto sidecar = resolve_sidecar_locked(*dir, name);
     if (!sidecar) return ENOENT;
-    if (!evicting) return EPERM;
+    // The user removes a computed name (rm, tar's unlink before it writes
+    // its own file): it goes until the image's bytes change.
+    if (!evicting) return remove_sidecar_name_locked(*dir, sidecar) ? 0 : ENOENT;
     // The evictor unlinks a sidecar's name only so that directory watchers
     // see IN_DELETE for it. Nothing changes here: the image's own removal,
     // right after, detaches its sidecars and forgets its decoded pixels.
@@ -97,7 +127,9 @@ Errno Tree::rmdir(Ino parent, const std::string& name, const ExpiryTarget* evict
   if (name == ".") return EINVAL;
   if (name == "..") return ENOTEMPTY;
   auto it = dir->children.find(name);
-  if (it == dir->children.end()) return resolve_sidecar_locked(*dir, name) ? ENOTDIR : ENOENT;
+  if (it == dir->children.end()) {
+    return resolve_sidecar_locked(*dir, name) || (name == kHiddenList && hidden_list_locked(*dir)) ? ENOTDIR : ENOENT;
+  }
   if (it->second->kind != NodeKind::kDirectory) return ENOTDIR;
   if (!it->second->children.empty()) return ENOTEMPTY;
   if (!is_target(*it->second, evicting)) return ESTALE;
@@ -121,7 +153,8 @@ Errno Tree::rename(Ino parent, const std::string& name, Ino new_parent, const st
   NodePtr src = src_it->second;
   auto dst_it = to_dir->children.find(new_name);
   NodePtr dst = dst_it == to_dir->children.end() ? nullptr : dst_it->second;
-  if (!dst && resolve_sidecar_locked(*to_dir, new_name)) return EPERM;
+  // Onto a computed sidecar name, the user's file takes the name and shadows
+  // it (a photo manager's save: a temporary file renamed over NAME.xmp).
   if (src == dst) return 0;
 
   // A directory cannot move below itself.
@@ -186,13 +219,14 @@ Errno Tree::exchange_locked(Node& from_dir, const std::string& name, const NodeP
   return 0;
 }
 
-Errno Tree::readdir(Ino ino, std::vector<DirEntry>* out, Ino* parent_ino) {
+Errno Tree::readdir(Ino ino, std::vector<DirEntry>* out, Ino* parent_ino, pid_t asking) {
   MutexLock lock(mu_);
   auto node = find_locked(ino);
   if (!node) return ENOENT;
   if (node->kind != NodeKind::kDirectory) return ENOTDIR;
   *parent_ino = node->parent ? node->parent->ino : node->ino;
   out->clear();
+  if (auto hidden = hidden_list_locked(*node)) out->push_back({kHiddenList, hidden->ino, S_IFREG, false});
   for (const auto& child_entry : node->children) {
     const std::string& name = child_entry.first;
     const NodePtr& child = child_entry.second;
@@ -207,8 +241,12 @@ Errno Tree::readdir(Ino ino, std::vector<DirEntry>* out, Ino* parent_ino) {
       // tar fail on it): an image with a very long name has no such sidecar.
       if (sidecar_name_str.size() > kNameMax) continue;
       if (node->children.count(sidecar_name_str)) continue;  // a real file shadows it
+      if (!sidecar_shown_locked(*node, *child, analyzer, asking)) continue;  // removed, or not yet
       auto sidecar = sidecar_for_locked(*child, analyzer);
-      out->push_back({sidecar_name_str, sidecar->ino, S_IFREG, sidecar->result != nullptr});
+      // Shown to this reader only: no attributes, so readdirplus leaves the
+      // kernel no entry that would refuse a copier's O_EXCL create.
+      bool provisional = child->names_wait_for_quiet && !sidecar_shown_locked(*node, *child, analyzer);
+      out->push_back({sidecar_name_str, sidecar->ino, S_IFREG, sidecar->result != nullptr && !provisional});
     }
   }
   return 0;

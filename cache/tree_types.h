@@ -31,6 +31,16 @@ inline const std::string kCombinedSidecar{};
 inline const std::string kXmpSidecar{"xmp"};
 // The analyzer name of NAME.annotated.jpg (sidecars/annotated.h).
 inline const std::string kAnnotatedSidecar{"annotated"};
+// How long a directory must go without a change before the NAME.json and
+// NAME.xmp of images copied into it while it was being filled appear
+// (docs/design.md, "Your files win"). The evictor announces arrived names
+// after the same quiet.
+inline constexpr std::chrono::seconds kNameQuiet{1};
+// How many copying processes a directory being filled remembers.
+inline constexpr std::size_t kMaxFillers = 8;
+// The name of the list of computed names in every directory (freedesktop's
+// hidden-files convention, read by GLib and KIO).
+inline const std::string kHiddenList{".hidden"};
 // Sidecars composed from the per-analyzer ones rather than computed.
 inline bool is_composed_sidecar(const std::string& kind) {
   return kind == kCombinedSidecar || kind == kXmpSidecar || kind == kAnnotatedSidecar;
@@ -56,11 +66,16 @@ struct TreeOptions {
 struct Caller {
   uid_t uid = 0;
   gid_t gid = 0;
+  pid_t thread = 0;  // the requesting thread, 0 if unknown (see process.h)
 };
 
 struct Entry {
   NodePtr node;
   struct stat attr {};
+  // A name shown to one process while another may still be copying a file
+  // of that name in (Tree::sidecar_shown_locked): the kernel must not keep
+  // it, or the copier's O_EXCL create would be refused without asking us.
+  bool provisional = false;
 };
 
 struct SetAttr {

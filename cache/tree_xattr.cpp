@@ -17,7 +17,7 @@ Errno Tree::setxattr(Ino ino, const std::string& name, std::span<const std::uint
   auto node = find_locked(ino);
   if (!node) return ENOENT;
   if (!name.starts_with("user.")) return ENOTSUP;
-  if (node->kind == NodeKind::kSidecar) return EACCES;
+  if (node->kind == NodeKind::kSidecar || node->kind == NodeKind::kNameList) return EACCES;
   if (name.size() > 255 || name.size() == 5) return name.size() == 5 ? EINVAL : ERANGE;
   if (value.size() > kXattrValueMax) return E2BIG;
   auto it = node->xattrs.find(name);
@@ -62,7 +62,7 @@ Errno Tree::removexattr(Ino ino, const std::string& name) {
   auto node = find_locked(ino);
   if (!node) return ENOENT;
   if (!name.starts_with("user.")) return ENOTSUP;
-  if (node->kind == NodeKind::kSidecar) return EACCES;
+  if (node->kind == NodeKind::kSidecar || node->kind == NodeKind::kNameList) return EACCES;
   auto it = node->xattrs.find(name);
   if (it == node->xattrs.end()) return ENODATA;
   auto cost = name.size() + it->second.size();

@@ -181,6 +181,9 @@ void Evictor::announce_arrived() {
   on_own_mount(names, announcing_,
                [](int root, const std::string& path) { ::mknodat(root, path.c_str(), S_IFREG | 0444, 0); });
   fs_.tree().forget_arrived(names);
+  // Names of images copied into a directory still being filled wait for it
+  // to go quiet (cache::kNameQuiet): another batch, a quiet period later.
+  if (fs_.tree().arrivals_waiting()) wake();
 }
 
 void Evictor::evict_due() {

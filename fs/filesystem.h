@@ -55,7 +55,7 @@ inline constexpr double kSidecarTimeout = 3600.0;
 struct FileHandle {
   cache::NodePtr node;
   int flags = 0;
-  std::shared_ptr<const std::string> control_text;  // control files only
+  std::shared_ptr<const std::string> control_text;  // served instead of the node's bytes: control files, .hidden
   std::uint64_t version_at_open = 0;
 };
 

@@ -14,7 +14,7 @@ namespace {
 
 cache::Caller caller_of(fuse_req_t req) {
   const fuse_ctx* ctx = fuse_req_ctx(req);
-  return {ctx->uid, ctx->gid};
+  return {ctx->uid, ctx->gid, ctx->pid};
 }
 
 bool reserved(fuse_ino_t parent, const char* name) {
@@ -116,7 +116,7 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     } else if (is_control(ino)) {
       return ENOTDIR;
     } else {
-      if (int err = fs.tree().readdir(ino, &handle->entries, &parent_ino)) return err;
+      if (int err = fs.tree().readdir(ino, &handle->entries, &parent_ino, fuse_req_ctx(req)->pid)) return err;
       // Hidden (a dot name), listed by ls -a only.
       if (ino == cache::kRootIno) handle->entries.insert(handle->entries.begin(), {kControlDirName, kControlDirIno, S_IFDIR, false});
     }

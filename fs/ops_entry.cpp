@@ -19,6 +19,10 @@ int reply_entry(fuse_req_t req, Filesystem& fs, const cache::Entry& entry, bool 
   // sidecar still being computed is never seen by anyone.
   e.attr_timeout = !attr_known ? 0 : sidecar ? kSidecarTimeout : kAttrTimeout;
   e.entry_timeout = sidecar ? kSidecarTimeout : kEntryTimeout;
+  if (entry.provisional) e.entry_timeout = e.attr_timeout = 0;
+  // A .hidden changes with the directory's images, not through writes:
+  // its size and mtime (what KIO compares) are always asked again.
+  if (fs.tree().is_hidden_list(entry.node)) e.attr_timeout = 0;
   fs.tree().ref(entry.node);
   // If the reply fails the kernel never got the reference.
   if (fuse_reply_entry(req, &e) != 0) fs.tree().forget(entry.node->ino, 1);
@@ -55,7 +59,7 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     // The evictor announcing a new sidecar name: "not there yet", so that
     // the kernel sends the MKNOD that gives watchers IN_CREATE.
     if (fs.arrival_request(req) && fs.tree().is_arrived(parent, name)) return ENOENT;
-    if (int err = fs.tree().lookup(parent, name, &entry)) return err;
+    if (int err = fs.tree().lookup(parent, name, &entry, fuse_req_ctx(req)->pid)) return err;
     if (entry.node->kind == cache::NodeKind::kSidecar) {
       if (!fs.tree().sidecar_result(entry.node)) {
         // Never waits: libfuse 3.14 cannot enable parallel directory
@@ -112,7 +116,8 @@ void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
     struct stat st {};
     if (int err = fs.tree().getattr(ino, &st)) return err;
     bool sidecar = node->kind == cache::NodeKind::kSidecar;
-    return fuse_reply_attr(req, &st, sidecar ? kSidecarTimeout : kAttrTimeout), kReplied;
+    const double timeout = fs.tree().is_hidden_list(node) ? 0 : sidecar ? kSidecarTimeout : kAttrTimeout;
+    return fuse_reply_attr(req, &st, timeout), kReplied;
   });
 }
 

@@ -24,7 +24,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     const fuse_ctx* ctx = fuse_req_ctx(req);
     cache::Entry entry;
     cache::OpenResult opened;
-    if (int err = fs.tree().create(parent, name, mode & ~ctx->umask, fi->flags, cache::Caller{ctx->uid, ctx->gid},
+    if (int err = fs.tree().create(parent, name, mode & ~ctx->umask, fi->flags, cache::Caller{ctx->uid, ctx->gid, ctx->pid},
                                  &entry, &opened)) {
       return err;
     }
@@ -46,6 +46,30 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
   });
 }
 
+// A computed name opened to be written: with O_TRUNC (cp, tar, an editor
+// saving over it) the user's empty file takes its name and shadows it, and
+// ESTALE makes the kernel look the name up again (once, with LOOKUP_REVAL)
+// and open that file instead. Otherwise it is read-only: EACCES.
+int open_computed_for_writing(fuse_req_t req, Filesystem& fs, const cache::NodePtr& node, int flags) {
+  if (!writable(flags) || !(flags & O_TRUNC)) return EACCES;
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  if (int err = fs.tree().replace_computed(node, 0666 & ~ctx->umask, cache::Caller{ctx->uid, ctx->gid})) return err;
+  fs.flush_notifications();
+  return ESTALE;
+}
+
+// A directory's .hidden, read: rendered at open (the computed names, after
+// the user's own lines if they wrote one) and read to EOF, since the names
+// change between a stat and a read.
+int open_hidden_list(fuse_req_t req, Filesystem& fs, const cache::NodePtr& node, fuse_file_info* fi) {
+  auto text = std::make_shared<std::string>();
+  if (int err = fs.tree().hidden_list_text(node, text.get())) return err;
+  fi->fh = fs.files().add(std::make_shared<FileHandle>(FileHandle{node, fi->flags, std::move(text), 0}));
+  fi->direct_io = 1;
+  if (fuse_reply_open(req, fi) != 0) fs.files().remove(fi->fh);
+  return kReplied;
+}
+
 void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   answer(req, "open", [&] {
     auto& fs = filesystem_of(req);
@@ -60,8 +84,10 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     }
     auto node = fs.tree().find(ino);
     if (!node) return ENOENT;
+    const bool computed = node->kind == cache::NodeKind::kSidecar || node->kind == cache::NodeKind::kNameList;
+    if (computed && cache::opens_for_change(fi->flags)) return open_computed_for_writing(req, fs, node, fi->flags);
+    if (!writable(fi->flags) && fs.tree().is_hidden_list(node)) return open_hidden_list(req, fs, node, fi);
     if (node->kind == cache::NodeKind::kSidecar) {
-      if (cache::opens_for_change(fi->flags)) return EACCES;
       if (!fs.tree().sidecar_result(node)) {
         // Answered by the scheduler once computed (or with its errno).
         fs.scheduler()->request(node, open_waiter(req, *fi));

@@ -271,6 +271,9 @@ std::vector<std::string> MountFixture::list(const std::string& rel) {
   std::string name;
   while (std::getline(in, name)) {
     if (rel.empty() && name == ".visionfs") continue;
+    // Every directory with images has a computed .hidden (its own tests:
+    // hidden_list_test.cpp); listings compared here are of the other names.
+    if (name == ".hidden") continue;
     names.push_back(name);
   }
   std::sort(names.begin(), names.end());

@@ -95,6 +95,8 @@ class MountFixture : public ::testing::Test {
 
   // Names in a directory of the mount (ls -A), sorted, without the root's
   // hidden control directory .visionfs.
+  // `ls -A` of the mount (or a directory in it), sorted, without .visionfs
+  // and the computed .hidden.
   std::vector<std::string> list(const std::string& rel = "");
   // Byte-exact comparison of two paths with cmp(1).
   ::testing::AssertionResult same_bytes(const std::string& a, const std::string& b);

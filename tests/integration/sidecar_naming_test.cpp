@@ -1,8 +1,10 @@
 // Which sidecars exist and how they behave as files: one per available
 // analyzer plus NAME.json for every image (recognised by content, not by
-// name), none for other files; read-only with fixed errnos; they follow
+// name), none for other files; read-only in place but yielding to the
+// user's own files of their names; they follow
 // their image through rename, vanish with it, and change when it changes.
 
+#include <algorithm>
 #include <tuple>
 
 #include "integration/sidecar_support.h"
@@ -76,7 +78,10 @@ TEST_F(SidecarNamingTest, FilesThatAreNotImagesGetNoSidecars) {
   EXPECT_EQ(st["decodes"]["count"].get<int>(), 0) << st.dump(2);
 }
 
-TEST_F(SidecarNamingTest, SidecarsAreReadOnly) {
+// A computed sidecar cannot be changed in place, but the user's own file of
+// that name always wins (docs/design.md, "Your files win"): removing,
+// replacing, renaming onto it all work, and rm brings the computed one back.
+TEST_F(SidecarNamingTest, SidecarsAreReadOnlyButYieldToTheUsersFiles) {
   put("messi5.jpg", "a.jpg");
   write_random_file(s("plain.bin"), 1000, 5);
   put(s("plain.bin"), "plain.bin");
@@ -91,38 +96,38 @@ TEST_F(SidecarNamingTest, SidecarsAreReadOnly) {
     EXPECT_EQ(errno_of("os.open(p, os.O_WRONLY | os.O_APPEND)", sidecar), "EACCES");
     EXPECT_EQ(errno_of("os.open(p, os.O_RDONLY | os.O_TRUNC)", sidecar), "EACCES");
     EXPECT_EQ(errno_of("os.truncate(p, 0)", sidecar), "EACCES");
-    EXPECT_EQ(errno_of("os.unlink(p)", sidecar), "EPERM");
-    EXPECT_EQ(errno_of("os.rename(p, q)", sidecar, "moved.json"), "EPERM");
-    EXPECT_EQ(errno_of("os.rename(p, q)", "plain.bin", sidecar), "EPERM");
-    for (const auto& [what, rel, rel2] : std::vector<std::tuple<std::string, std::string, std::string>>{
-             {"os.link(p, q)", "plain.bin", sidecar}, {"os.mkdir(p)", sidecar, ""}, {"os.symlink('x', p)", sidecar, ""},
-             {"os.mknod(p)", sidecar, ""}}) {
-      auto e = errno_of(what, rel, rel2);
-      EXPECT_TRUE(e == "EEXIST" || e == "EACCES") << what << ": " << e;
-    }
-    auto excl = errno_of("os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL)", sidecar);
-    EXPECT_TRUE(excl == "EEXIST" || excl == "EACCES") << excl;
-    auto creat = errno_of("os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)", sidecar);
-    EXPECT_TRUE(creat == "EEXIST" || creat == "EACCES") << creat;
+    EXPECT_EQ(errno_of("os.chmod(p, 0o600)", sidecar), "EPERM");
+    EXPECT_EQ(errno_of("os.utime(p)", sidecar), "EPERM") << "touch must not change its time";
+    EXPECT_EQ(errno_of("os.rename(p, q)", sidecar, "moved.json"), "EPERM") << "computed: it cannot move";
+    // The kernel itself refuses an exclusive create over an existing name.
+    EXPECT_EQ(errno_of("os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL)", sidecar), "EEXIST");
+    EXPECT_EQ(errno_of("os.mkdir(p)", sidecar), "EEXIST");
   }
-  // What the shell user sees.
-  auto rm = run("rm -f " + qm(meta));
-  EXPECT_NE(rm.status, 0);
-  EXPECT_NE(rm.err.find("Operation not permitted"), std::string::npos) << rm.describe();
-  auto redirect = run("echo x > " + qm(meta));
-  EXPECT_NE(redirect.status, 0);
-  EXPECT_NE(redirect.err.find("Permission denied"), std::string::npos) << redirect.describe();
+  EXPECT_EQ(cat(meta), before) << "nothing above changed it";
+  auto touch = run("touch " + qm(meta));
+  EXPECT_NE(touch.status, 0) << touch.describe();
 
-  // Nothing changed.
+  // The user's file wins: a redirection replaces it ...
+  ASSERT_TRUE(succeeded(run("echo mine > " + qm(meta))));
+  EXPECT_EQ(cat(meta), "mine\n");
+  // ... rm brings the computed one back ...
+  ASSERT_TRUE(succeeded(run("rm " + qm(meta))));
   EXPECT_EQ(cat(meta), before);
+  // ... rm of the computed one hides it, until the image changes ...
+  ASSERT_TRUE(succeeded(run("rm " + qm(meta))));
+  EXPECT_EQ(errno_of("os.stat(p)", meta), "ENOENT");
+  auto names = list();
+  EXPECT_EQ(std::count(names.begin(), names.end(), meta), 0);
+  // ... and a rename onto the name (a photo manager's save) is kept.
+  ASSERT_TRUE(succeeded(run("cp " + qm("plain.bin") + " " + qm("tmp.bin") + " && mv " + qm("tmp.bin") + " " +
+                            qm("a.jpg.xmp"))));
+  EXPECT_TRUE(same_bytes(s("plain.bin"), m("a.jpg.xmp")));
+  names = list();
+  EXPECT_EQ(std::count(names.begin(), names.end(), "a.jpg.xmp"), 1) << "listed once";
+  EXPECT_NE(cat(cold).find("phash"), std::string::npos) << "the image's other sidecars are unaffected";
   EXPECT_TRUE(same_bytes(sample_image("messi5.jpg"), m("a.jpg")));
-  EXPECT_TRUE(same_bytes(s("plain.bin"), m("plain.bin")));
-  EXPECT_EQ(list(), sorted([&] {
-              auto v = sidecar_names("a.jpg", available_analyzers());
-              v.push_back("a.jpg");
-              v.push_back("plain.bin");
-              return v;
-            }()));
+  put("fruits.jpg", "a.jpg");
+  EXPECT_NE(cat(meta).find("\"width\""), std::string::npos) << "new bytes: the removed name is back";
 }
 
 TEST_F(SidecarNamingTest, SidecarsFollowRenameAndVanishWithRm) {
