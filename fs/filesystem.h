@@ -15,6 +15,7 @@
 #include "cache/memory_budget.h"
 #include "cache/tree.h"
 #include "fs/budget_gate.h"
+#include "fs/control_snapshots.h"
 #include "fs/handle_table.h"
 #include "fs/options.h"
 
@@ -102,8 +103,10 @@ class Filesystem {
   // Null before start_threads() and after stop_threads().
   sidecars::Scheduler* scheduler() const { return scheduler_.get(); }
   analysis::AnalysisService* service() const { return service_.get(); }
+  ControlSnapshots& control_snapshots() const { return control_snapshots_; }
 
  private:
+  mutable ControlSnapshots control_snapshots_;
   const Options& options_;
   cache::SteadyClock clock_;
   cache::MemoryBudget budget_;

@@ -42,10 +42,19 @@ bool printed_help_or_version(const fs::Options& options, const char* program) {
 
 analysis::AnalyzerCatalog load_catalog(fs::Options& options) {
   analysis::AnalysisOptions analysis_options;
+  const bool models_given = !options.models.empty();
   analysis_options.models_dir = analysis::resolve_models_dir(options.models);
   analysis_options.max_pixels = options.max_pixels;
   analysis_options.min_score = options.min_score;
   options.models = analysis_options.models_dir.string();
+  std::error_code ec;
+  if (models_given && !std::filesystem::is_directory(analysis_options.models_dir, ec)) {
+    // Said at once: otherwise the first sign is an analyzer missing from
+    // config.json. The advice installs where this mount looks.
+    spdlog::warn("models directory {} does not exist: the analyzers that need models are off "
+                 "(install them there with: scripts/install-models.sh --dest '{}')",
+                 options.models, options.models);
+  }
   return analysis::build_catalog(analysis_options);
 }
 

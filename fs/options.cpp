@@ -31,6 +31,7 @@ struct RawOptions {
   char* tags = nullptr;
   int allow_other = 0;
   std::vector<std::string> positional;
+  std::vector<std::string> stray_list_items;  // see is_list_item
 };
 
 enum { kKeyAllowOther = 1 };
@@ -55,6 +56,14 @@ const fuse_opt kOptionSpec[] = {
 };
 #undef VISIONFS_OPT
 
+// A word that belongs in one of our ':'-separated lists (analyzers=,
+// precompute=, listed=) rather than standing alone.
+bool is_list_item(const std::string& word) {
+  const auto& known = analysis::all_analyzer_names();
+  return std::find(known.begin(), known.end(), word) != known.end() || word == "json" || word == "xmp" ||
+         word == "annotated";
+}
+
 int option_proc(void* data, const char* arg, int key, fuse_args*) {
   auto* raw = static_cast<RawOptions*>(data);
   if (key == FUSE_OPT_KEY_NONOPT) {
@@ -64,6 +73,13 @@ int option_proc(void* data, const char* arg, int key, fuse_args*) {
   if (key == kKeyAllowOther) {
     raw->allow_other = 1;
     return 1;  // keep it for libfuse
+  }
+  // -o analyzers=faces,text: the comma ends the option, and libfuse would
+  // only say "unknown option(s): `-o text'". Kept to explain (our lists are
+  // ':'-separated).
+  if (key == FUSE_OPT_KEY_OPT && is_list_item(arg)) {
+    raw->stray_list_items.emplace_back(arg);
+    return 0;
   }
   return 1;
 }
@@ -198,7 +214,14 @@ std::string apply_tuning_options(const RawOptions& raw, Options* out) {
   if (raw.unload_idle) {
     if (auto message = parse_unload_idle(raw.unload_idle, out); !message.empty()) return message;
   }
-  if (raw.log_level) out->log_level = raw.log_level;
+  if (raw.log_level) {
+    const std::string level = raw.log_level;
+    static const std::vector<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+    if (std::find(kLevels.begin(), kLevels.end(), level) == kLevels.end()) {
+      return "bad log_level '" + level + "': use trace, debug, info, warn, error, critical or off";
+    }
+    out->log_level = level;
+  }
   if (out->debug) out->log_level = "debug";
   if (raw.sizes) {
     std::string value = raw.sizes;
@@ -220,6 +243,10 @@ namespace {
 
 // Our own -o options, checked; returns the error a user reads, or "".
 std::string apply_visionfs_options(const RawOptions& raw, Options* out) {
+  if (!raw.stray_list_items.empty()) {
+    const std::string& word = raw.stray_list_items.front();
+    return "'-o " + word + "' is not an option: lists are ':'-separated, as in -o analyzers=faces:" + word;
+  }
   out->max_memory = default_max_memory();
   if (raw.max_memory) {
     auto size = parse_size(raw.max_memory);

@@ -75,14 +75,15 @@ std::string desktop_tags(const json& response) {
 }
 
 std::string desktop_comment(const json& response) {
-  if (response.is_object() && response.contains("error") && response["error"].is_object()) {
-    return "visionfs could not read this image: " + text_of(response["error"], "message");
-  }
+  // An error is not a description of the photo: a photo manager would
+  // import it as the caption. It stays in NAME.json.
+  if (response.is_object() && response.contains("error")) return "";
   std::vector<std::string> parts;
   const std::size_t faces = items(response, "faceAnnotations").size();
   if (faces > 0) parts.push_back(std::to_string(faces) + (faces == 1 ? " face" : " faces"));
   std::vector<std::pair<std::string, int>> objects;  // name, count
   for (const json& object : items(response, "localizedObjectAnnotations")) {
+    if (score_of(object) < kMinTagScore) continue;  // the tags' threshold: one for both
     const std::string name = text_of(object, "name");
     auto it = std::find_if(objects.begin(), objects.end(), [&](const auto& o) { return o.first == name; });
     if (it == objects.end()) objects.emplace_back(name, 1);
@@ -102,7 +103,8 @@ std::string desktop_comment(const json& response) {
     const std::string words = first_words(text_of(text[0], "description"), kCommentWords);
     if (!words.empty()) parts.push_back("text: " + words);
   }
-  if (parts.empty()) return "no faces, objects or text found";
+  // "Nothing found" is not what a person would caption a photo with.
+  if (parts.empty()) return "";
   std::string out;
   for (const auto& part : parts) out += (out.empty() ? "" : "; ") + part;
   return out;

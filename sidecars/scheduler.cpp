@@ -281,6 +281,17 @@ void Scheduler::image_closed(const cache::NodePtr& image, bool changed) {
   for (const auto& name : config_.precompute) {
     if (auto sidecar = tree_.sidecar_of(image, name)) request(sidecar, Waiter{});
   }
+  // NAME.json and NAME.xmp too, once all they are made of is precomputed:
+  // composing them is cheap, and a stat (tar, find -size) then sees their
+  // exact size rather than the 0 of a sidecar never read.
+  for (const auto& composed : {cache::kCombinedSidecar, cache::kXmpSidecar}) {
+    const auto parts = parts_of(composed, config_.analyzers);
+    const bool all_precomputed = std::all_of(parts.begin(), parts.end(), [&](const std::string& part) {
+      return std::count(config_.precompute.begin(), config_.precompute.end(), part) > 0;
+    });
+    if (!all_precomputed || config_.precompute.empty()) continue;
+    if (auto sidecar = tree_.sidecar_of(image, composed)) request(sidecar, Waiter{});
+  }
 }
 
 std::optional<cache::TimePoint> Scheduler::expire_parked() {

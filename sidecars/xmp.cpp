@@ -61,11 +61,15 @@ bool pixel_rect(const json& item, double* x0, double* y0, double* x1, double* y1
 }
 
 void add_regions(const json& result, const char* key, const char* name_key, std::vector<Region>& out,
-                 std::string (*type_of)(const std::string&)) {
+                 std::string (*type_of)(const std::string&), double min_score = 0) {
   if (!result.is_object() || !result.contains(key) || !result[key].is_array()) return;
   const double width = number(result, "width"), height = number(result, "height");
   if (width <= 0 || height <= 0) return;
   for (const json& item : result[key]) {
+    if (min_score > 0 && !(item.contains("score") && item["score"].is_number() &&
+                           item["score"].get<double>() >= min_score)) {
+      continue;
+    }
     double x0, y0, x1, y1;
     if (!pixel_rect(item, &x0, &y0, &x1, &y1)) continue;
     auto clamp = [](double v) { return std::clamp(v, 0.0, 1.0); };
@@ -119,7 +123,7 @@ std::string compose_xmp(const std::vector<Part>& parts) {
     const json& result = combined[analyzer];
     if (width == 0) width = number(result, "width"), height = number(result, "height");
     if (std::string(analyzer) == "faces") add_regions(result, "faces", nullptr, regions, face_type);
-    if (std::string(analyzer) == "objects") add_regions(result, "objects", "name", regions, object_type);
+    if (std::string(analyzer) == "objects") add_regions(result, "objects", "name", regions, object_type, kMinTagScore);
     if (std::string(analyzer) == "codes") add_regions(result, "codes", "payload", regions, code_type);
   }
   std::string tags = desktop_tags(response);
@@ -138,8 +142,12 @@ std::string compose_xmp(const std::vector<Part>& parts) {
     for (std::string tag; std::getline(list, tag, ',');) out << "     <rdf:li>" << escape(tag) << "</rdf:li>\n";
     out << "    </rdf:Bag>\n   </dc:subject>\n";
   }
-  out << "   <dc:description>\n    <rdf:Alt>\n     <rdf:li xml:lang=\"x-default\">"
-      << escape(desktop_comment(response)) << "</rdf:li>\n    </rdf:Alt>\n   </dc:description>\n";
+  // No description rather than an error or "nothing found": photo managers
+  // import dc:description as the caption.
+  if (std::string comment = desktop_comment(response); !comment.empty()) {
+    out << "   <dc:description>\n    <rdf:Alt>\n     <rdf:li xml:lang=\"x-default\">" << escape(comment)
+        << "</rdf:li>\n    </rdf:Alt>\n   </dc:description>\n";
+  }
   if (!regions.empty() && width > 0) write_regions(out, regions, width, height);
   out << "  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"r\"?>\n";
   return out.str();

@@ -61,8 +61,19 @@ std::filesystem::path resolve_models_dir(const std::string& option_value) {
                             std::getenv("HOME"));
 }
 
+namespace {
+
+// How to install into the directory this daemon reads: install-models.sh
+// finds the default itself, any other needs --dest.
+std::string install_hint(const std::filesystem::path& models_dir) {
+  if (models_dir.empty() || models_dir == resolve_models_dir("")) return " (run scripts/install-models.sh)";
+  return " (run scripts/install-models.sh --dest '" + models_dir.string() + "')";
+}
+
+}  // namespace
+
 std::filesystem::path require_model_file(const AnalysisOptions& options, const std::string& relative) {
-  const std::string hint = " (run scripts/install-models.sh)";
+  const std::string hint = install_hint(options.models_dir);
   if (options.models_dir.empty()) throw AnalyzerUnavailable("model not installed: " + relative + hint);
   const auto path = options.models_dir / relative;
   std::error_code ec;
@@ -91,7 +102,7 @@ std::vector<std::string> read_model_lines(const std::filesystem::path& path, std
   if (lines.size() < expected_lines) {
     throw AnalyzerUnavailable("model file damaged: " + path.filename().string() + " has " +
                               std::to_string(lines.size()) + " lines, expected " +
-                              std::to_string(expected_lines) + " (run scripts/install-models.sh)");
+                              std::to_string(expected_lines) + install_hint(path.parent_path().parent_path()));
   }
   return lines;
 }

@@ -115,12 +115,25 @@ TEST(ParseOptions, DefaultsAreSensible) {
 
 TEST(ParseOptions, BadValuesAreClearErrors) {
   for (const std::string bad : {"ttl=banana", "max_memory=lots", "min_score=2", "workers=0", "max_pixels=0",
-                                "listed=json:nonsense"}) {
+                                "listed=json:nonsense", "log_level=loud"}) {
     Argv a({"visionfs", "-o", bad, "/tmp"});
     Options o;
     std::string error;
     EXPECT_FALSE(parse_options(a.argc(), a.argv(), &o, &error)) << bad;
     EXPECT_NE(error.find(bad.substr(0, bad.find('='))), std::string::npos) << error;
+  }
+}
+
+// fuse splits -o at commas, so "analyzers=faces,text" leaves "text" alone;
+// libfuse would only say "unknown option(s): `-o text'".
+TEST(ParseOptions, ACommaInsideAListGetsAHint) {
+  for (const std::string bad : {"analyzers=faces,text", "precompute=faces,labels", "listed=json,xmp"}) {
+    Argv a({"visionfs", "-o", bad, "/tmp"});
+    Options o;
+    std::string error;
+    EXPECT_FALSE(parse_options(a.argc(), a.argv(), &o, &error)) << bad;
+    EXPECT_NE(error.find("':'-separated"), std::string::npos) << error;
+    EXPECT_NE(error.find(bad.substr(bad.find(',') + 1)), std::string::npos) << error;
   }
 }
 

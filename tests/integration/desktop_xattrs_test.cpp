@@ -58,6 +58,30 @@ TEST_F(DesktopXattrsTest, AValueTheUserSetsWinsAndIsKept) {
   EXPECT_NE(computed.out.find("face"), std::string::npos) << computed.out;
 }
 
+// Errors stay in NAME.json: a photo manager would import NAME.xmp's
+// dc:description (and Dolphin shows user.xdg.comment) as the caption.
+TEST_F(DesktopXattrsTest, AnUnreadableImageGetsNoCaptionTagsOrComment) {
+  const std::string broken = s("broken.jpg");
+  ASSERT_TRUE(succeeded(run("head -c 3000 " + shell_quote(sample_image("messi5.jpg")) + " > " + shell_quote(broken))));
+  put(broken, "broken.jpg");
+  EXPECT_TRUE(read_json("broken.jpg.json").contains("error")) << "the error is in NAME.json";
+  const std::string xmp = cat("broken.jpg.xmp");
+  EXPECT_NE(xmp.find("<x:xmpmeta"), std::string::npos) << xmp;
+  EXPECT_EQ(xmp.find("dc:description"), std::string::npos) << xmp;
+  EXPECT_EQ(xmp.find("visionfs could not"), std::string::npos) << xmp;
+  EXPECT_EQ(get("broken.jpg", "user.xdg.comment"), "");
+  EXPECT_EQ(get("broken.jpg", "user.xdg.tags"), "");
+}
+
+// README's advice for "no sidecars for a file?": a non-image named .jpg
+// gets none, and getfattr shows it is not taken for an image.
+TEST_F(DesktopXattrsTest, ANonImageNamedJpgSaysSoThroughItsAttributes) {
+  ASSERT_TRUE(succeeded(run("echo 'not a photo' > " + qm("fake.jpg"))));
+  EXPECT_EQ(errno_of("os.stat(p)", "fake.jpg.json"), "ENOENT");
+  const auto names = run("getfattr --absolute-names -m - " + qm("fake.jpg"));
+  EXPECT_EQ(names.out.find("user.xdg.tags"), std::string::npos) << names.out;
+}
+
 // Without models there are no labels, so no tags: the listed attribute
 // reads as empty, and `getfattr -d` reports no error for it.
 class DesktopXattrsNoLabelsTest : public DesktopXattrsTest {

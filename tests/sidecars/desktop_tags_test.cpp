@@ -37,14 +37,17 @@ TEST(DesktopTags, NothingConfidentIsEmpty) {
 
 TEST(DesktopComment, FacesObjectsAndTheFirstWords) {
   EXPECT_EQ(desktop_comment(photo()),
-            "2 faces; objects: cat (2), laptop, Tabby, cup; text: one two three four five six seven eight ...");
+            "2 faces; objects: cat (2), laptop, Tabby; text: one two three four five six seven eight ...")
+      << "cup (0.31) is below the tags' threshold";
 }
 
-TEST(DesktopComment, NothingFoundAndUnreadable) {
-  EXPECT_EQ(desktop_comment(json::object()), "no faces, objects or text found");
+// A photo manager imports the comment as the caption: never an error, never
+// "nothing found", never a guess.
+TEST(DesktopComment, NothingFoundUnreadableOrUnsureIsEmpty) {
+  EXPECT_EQ(desktop_comment(json::object()), "");
   EXPECT_EQ(desktop_comment(json{{"faceAnnotations", {json::object()}}}), "1 face");
-  EXPECT_EQ(desktop_comment(json{{"error", {{"code", 3}, {"message", "corrupt or truncated jpeg data"}}}}),
-            "visionfs could not read this image: corrupt or truncated jpeg data");
+  EXPECT_EQ(desktop_comment(json{{"error", {{"code", 3}, {"message", "corrupt or truncated jpeg data"}}}}), "");
+  EXPECT_EQ(desktop_comment(json{{"localizedObjectAnnotations", {{{"name", "frisbee"}, {"score", 0.38}}}}}), "");
 }
 
 }  // namespace

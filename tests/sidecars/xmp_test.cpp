@@ -41,12 +41,21 @@ TEST(Xmp, RegionsAreNormalizedCentresAndSizesWithTheirTypes) {
       << xmp;
 }
 
-TEST(Xmp, AnUnreadableImageHasADescriptionAndNoRegions) {
+TEST(Xmp, AnUnreadableImageHasNoDescriptionNoKeywordsAndNoRegions) {
   const std::string error = R"({"analyzer": "faces", "error": {"code": 3, "message": "corrupt or truncated png data"}})";
   const std::string xmp = compose_xmp({{"faces", error}});
   EXPECT_EQ(xmp.find("mwg-rs:Regions"), std::string::npos) << xmp;
   EXPECT_EQ(xmp.find("dc:subject"), std::string::npos) << xmp;
-  EXPECT_NE(xmp.find("could not read this image: corrupt or truncated png data"), std::string::npos) << xmp;
+  EXPECT_EQ(xmp.find("dc:description"), std::string::npos) << "an error is no caption: " << xmp;
+  EXPECT_EQ(xmp.find("corrupt"), std::string::npos) << xmp;
+}
+
+TEST(Xmp, AnUnsureObjectIsNeitherKeywordNorRegion) {
+  const std::string unsure = R"({"analyzer": "objects", "width": 200, "height": 100,
+    "objects": [{"name": "frisbee", "score": 0.38, "box": {"x": 10, "y": 10, "width": 50, "height": 50}}]})";
+  const std::string xmp = compose_xmp({{"objects", unsure}});
+  EXPECT_EQ(xmp.find("frisbee"), std::string::npos) << xmp;
+  EXPECT_EQ(xmp.find("dc:description"), std::string::npos) << xmp;
 }
 
 }  // namespace

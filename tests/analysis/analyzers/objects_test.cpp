@@ -110,7 +110,9 @@ TEST(ObjectsAnalyzerTest, MissingModelIsUnavailableWithInstallHint) {
     make_objects_analyzer(options);
     FAIL() << "expected AnalyzerUnavailable";
   } catch (const AnalyzerUnavailable& e) {
-    EXPECT_STREQ(e.what(), "model not installed: objects/yolox_nano.onnx (run scripts/install-models.sh)");
+    EXPECT_STREQ(e.what(),
+                 "model not installed: objects/yolox_nano.onnx (run scripts/install-models.sh --dest "
+                 "'/nonexistent/visionfs-models')");
   }
 }
 

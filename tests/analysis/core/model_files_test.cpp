@@ -34,7 +34,17 @@ TEST(ModelFilesTest, MissingFileNamesItAndTheInstaller) {
     require_model_file(options, "objects/yolox_nano.onnx");
     FAIL() << "expected AnalyzerUnavailable";
   } catch (const AnalyzerUnavailable& e) {
-    EXPECT_STREQ(e.what(), "model not installed: objects/yolox_nano.onnx (run scripts/install-models.sh)");
+    // Not the default directory: the advice installs where the daemon looks.
+    EXPECT_EQ(std::string(e.what()), "model not installed: objects/yolox_nano.onnx (run scripts/install-models.sh --dest '" +
+                                         dir.path().string() + "')");
+  }
+  options.models_dir = resolve_models_dir("");
+  if (!options.models_dir.empty() && !fs::exists(options.models_dir / "objects/yolox_nano.onnx")) {
+    try {
+      require_model_file(options, "objects/yolox_nano.onnx");
+    } catch (const AnalyzerUnavailable& e) {
+      EXPECT_STREQ(e.what(), "model not installed: objects/yolox_nano.onnx (run scripts/install-models.sh)");
+    }
   }
   options.models_dir.clear();
   EXPECT_THROW(require_model_file(options, "objects/yolox_nano.onnx"), AnalyzerUnavailable);
